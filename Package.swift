@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+// netfilter: a filter-expression language for network events on Linux.
+//
+// Layout rules (after swift-syntax): one MARK section per module and its test target, in pipeline order;
+// dependencies point one way: Diagnostics ← Syntax ← Sema ← (Eval, Lowering) ← NetFilter ← CLI.
+
+import PackageDescription
+
+let package = Package(
+  name: "netfilter",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "NetFilter", targets: ["NetFilter"]),
+    .executable(name: "netfilter", targets: ["netfilter"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    // MARK: NetFilterDiagnostics
+    .target(name: "NetFilterDiagnostics"),
+    .testTarget(name: "NetFilterDiagnosticsTests", dependencies: ["NetFilterDiagnostics", "NetFilterTestSupport"]),
+
+    // MARK: NetFilterSyntax
+    .target(name: "NetFilterSyntax", dependencies: ["NetFilterDiagnostics"]),
+    .testTarget(name: "NetFilterSyntaxTests", dependencies: ["NetFilterSyntax", "NetFilterTestSupport"]),
+
+    // MARK: CPCRE2 and NetFilterRegex (the thin unsafe layer around PCRE2)
+    .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+    .target(name: "NetFilterRegex", dependencies: ["CPCRE2"]),
+
+    // MARK: NetFilterSema
+    .target(name: "NetFilterSema", dependencies: ["NetFilterSyntax", "NetFilterRegex"]),
+    .testTarget(name: "NetFilterSemaTests", dependencies: ["NetFilterSema", "NetFilterTestSupport"]),
+
+    // MARK: NetFilter (facade)
+    .target(name: "NetFilter", dependencies: ["NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema"]),
+
+    // MARK: NetFilterCLI and the netfilter executable
+    .target(
+      name: "NetFilterCLI",
+      dependencies: ["NetFilter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    .executableTarget(name: "netfilter", dependencies: ["NetFilterCLI"]),
+    .testTarget(
+      name: "NetFilterCLITests",
+      dependencies: ["NetFilterCLI", "NetFilterTestSupport"],
+      resources: [.copy("Golden")]
+    ),
+
+    // MARK: NetFilterTestSupport
+    .target(
+      name: "NetFilterTestSupport",
+      dependencies: ["NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilter"]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

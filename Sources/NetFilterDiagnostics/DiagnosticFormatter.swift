@@ -1,0 +1,108 @@
+/// Renders diagnostics as text, in the styles of `swiftc -diagnostic-style`, or as JSON.
+public struct DiagnosticFormatter: Sendable {
+  /// The rendering style.
+  public enum Style: String, Sendable, CaseIterable {
+    /// swiftc's default: the source line in a gutter, with `` `- error: `` markers under it.
+    case swift
+    /// clang's: the source line, then a `^~~~` underline.
+    case llvm
+    /// A JSON array of objects with stable IDs and positions, for tools.
+    case json
+  }
+
+  /// The rendering style.
+  public var style: Style
+  /// Whether to colour the output with ANSI escapes.
+  public var colored: Bool
+  /// At most this many diagnostics are shown; the rest are counted.
+  public var limit: Int
+
+  /// Creates a formatter.
+  public init(style: Style = .swift, colored: Bool = false, limit: Int = 100) {
+    self.style = style
+    self.colored = colored
+    self.limit = limit
+  }
+
+  /// Renders `diagnostics` (in source order) against `source`. The result ends with a newline
+  /// unless it is empty.
+  public func render(_ diagnostics: [Diagnostic], in source: SourceText) -> String {
+    let sorted = diagnostics.sortedByPosition()
+    let shown = Array(sorted.prefix(limit))
+    if style == .json { return DiagnosticJSON.render(shown, in: source) + "\n" }
+    var out = ""
+    for diagnostic in shown {
+      out += style == .swift ? renderSwift(diagnostic, source) : renderLLVM(diagnostic, source)
+    }
+    if sorted.count > shown.count {
+      out += "\(sorted.count - shown.count) more diagnostics were truncated\n"
+    }
+    return out
+  }
+
+  // MARK: Styles
+
+  private func header(_ severity: Severity, _ message: String, at position: LineColumn, _ source: SourceText)
+    -> String
+  {
+    "\(paint(bold: true, "\(source.name):\(position):")) \(label(severity)) \(paint(bold: true, message))\n"
+  }
+
+  private func renderSwift(_ diagnostic: Diagnostic, _ source: SourceText) -> String {
+    let position = source.lineColumn(of: diagnostic.range.lowerBound)
+    var out = header(diagnostic.severity, diagnostic.message, at: position, source)
+    let gutterWidth = String(position.line).count
+    let blank = String(repeating: " ", count: gutterWidth)
+    out += "\(position.line) | \(source.lineText(position.line))\n"
+    let pad = String(repeating: " ", count: position.column - 1)
+    let trailing = diagnostic.notes.map { ($0.message, Severity.note) } + diagnostic.fixIts.map {
+      ("fix-it: \($0.message)", Severity.note)
+    }
+    let lines = [(diagnostic.message, diagnostic.severity)] + trailing
+    for (index, (message, severity)) in lines.enumerated() {
+      let marker = index == lines.count - 1 ? "`-" : "|-"
+      out += "\(blank) | \(pad)\(marker) \(label(severity)) \(message)\n"
+    }
+    return out
+  }
+
+  private func renderLLVM(_ diagnostic: Diagnostic, _ source: SourceText) -> String {
+    let start = source.lineColumn(of: diagnostic.range.lowerBound)
+    let end = source.lineColumn(of: diagnostic.range.upperBound)
+    var out = header(diagnostic.severity, diagnostic.message, at: start, source)
+    out += source.lineText(start.line) + "\n"
+    let width = end.line == start.line ? max(1, end.column - start.column) : 1
+    let underline = "^" + String(repeating: "~", count: width - 1)
+    out += String(repeating: " ", count: start.column - 1) + paint(color: "32", underline) + "\n"
+    for note in diagnostic.notes {
+      let at = source.lineColumn(of: note.range?.lowerBound ?? diagnostic.range.lowerBound)
+      out += header(.note, note.message, at: at, source)
+    }
+    for fixIt in diagnostic.fixIts {
+      let at = source.lineColumn(of: fixIt.range.lowerBound)
+      out += header(.note, "fix-it: \(fixIt.message)", at: at, source)
+    }
+    return out
+  }
+
+  // MARK: Colour
+
+  private func label(_ severity: Severity) -> String {
+    let code =
+      switch severity {
+      case .error: "31"
+      case .warning: "35"
+      case .note: "36"
+      case .remark: "34"
+      }
+    return paint(color: code, bold: true, "\(severity.rawValue):")
+  }
+
+  private func paint(color: String? = nil, bold: Bool = false, _ text: String) -> String {
+    guard colored, color != nil || bold else { return text }
+    var codes: [String] = []
+    if bold { codes.append("1") }
+    if let color { codes.append(color) }
+    return "\u{1B}[\(codes.joined(separator: ";"))m\(text)\u{1B}[0m"
+  }
+}

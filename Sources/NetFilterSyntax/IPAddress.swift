@@ -1,0 +1,184 @@
+/// An IPv4 or IPv6 address, stored as 16 bytes in network order (IPv4 in the first 4).
+public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+  /// Which family the address belongs to.
+  public enum Family: Sendable, Hashable { case v4, v6 }
+
+  /// The address family.
+  public let family: Family
+  /// The high 64 bits of the address (IPv4: the address in the top 32 bits).
+  public let high: UInt64
+  /// The low 64 bits of the address (always 0 for IPv4).
+  public let low: UInt64
+
+  /// Creates an IPv4 address from its 32-bit value in host order.
+  public init(v4 value: UInt32) {
+    family = .v4
+    high = UInt64(value) << 32
+    low = 0
+  }
+
+  /// Creates an IPv6 address from its two 64-bit halves in host order.
+  public init(v6High high: UInt64, low: UInt64) {
+    family = .v6
+    self.high = high
+    self.low = low
+  }
+
+  /// The 32-bit value of an IPv4 address.
+  public var v4Value: UInt32 { UInt32(truncatingIfNeeded: high >> 32) }
+
+  /// The number of bits in an address of this family.
+  public var bitWidth: Int { family == .v4 ? 32 : 128 }
+
+  /// The IPv4 address an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) stands for, if it is one.
+  public var unmappedV4: IPAddress? {
+    guard family == .v6, high == 0, low >> 32 == 0xFFFF else { return nil }
+    return IPAddress(v4: UInt32(truncatingIfNeeded: low))
+  }
+
+  /// Parses an IPv4 dotted quad or an IPv6 address; `nil` if `text` is neither.
+  public init?(_ text: some StringProtocol) {
+    if let v4 = IPAddress.parseV4(Substring(text)) {
+      self.init(v4: v4)
+    } else if let (high, low) = IPAddress.parseV6(Substring(text)) {
+      self.init(v6High: high, low: low)
+    } else {
+      return nil
+    }
+  }
+
+  /// Parses exactly four decimal octets separated by dots.
+  static func parseV4(_ text: Substring) -> UInt32? {
+    var value: UInt32 = 0
+    var octets = 0
+    for part in text.split(separator: ".", omittingEmptySubsequences: false) {
+      guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
+        let octet = UInt32(part), octet <= 255
+      else { return nil }
+      value = value << 8 | octet
+      octets += 1
+    }
+    return octets == 4 ? value : nil
+  }
+
+  /// Parses RFC 4291 text: hex groups, one `::`, and an optional trailing dotted quad.
+  static func parseV6(_ text: Substring) -> (UInt64, UInt64)? {
+    guard text.contains(":"), text.count <= 45 else { return nil }
+    let halves = text.components(separatedByDoubleColon: ())
+    guard halves.count <= 2 else { return nil }
+    guard let head = groups(halves[0]) else { return nil }
+    var words = head
+    if halves.count == 2 {
+      guard let tail = groups(halves[1]), head.count + tail.count <= 7 else { return nil }
+      words += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+    }
+    guard words.count == 8 else { return nil }
+    let high = words[0..<4].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
+    let low = words[4..<8].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
+    return (high, low)
+  }
+
+  /// Parses colon-separated hex groups, the last of which may be a dotted quad.
+  private static func groups(_ text: Substring) -> [UInt16]? {
+    if text.isEmpty { return [] }
+    var words: [UInt16] = []
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    for (index, part) in parts.enumerated() {
+      if index == parts.count - 1, part.contains(".") {
+        guard let v4 = parseV4(part) else { return nil }
+        words += [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
+      } else {
+        guard !part.isEmpty, part.count <= 4, let word = UInt16(part, radix: 16) else { return nil }
+        words.append(word)
+      }
+    }
+    return words
+  }
+
+  /// The canonical text: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as `::`).
+  public var description: String {
+    if family == .v4 {
+      let v = v4Value
+      return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
+    }
+    let words = (0..<8).map { i -> UInt16 in
+      let half = i < 4 ? high : low
+      return UInt16(truncatingIfNeeded: half >> UInt64(48 - 16 * (i % 4)))
+    }
+    var best = (start: -1, length: 0)
+    var run = (start: -1, length: 0)
+    for (i, word) in words.enumerated() {
+      if word == 0 {
+        run = run.start < 0 ? (i, 1) : (run.start, run.length + 1)
+        if run.length > best.length { best = run }
+      } else {
+        run = (-1, 0)
+      }
+    }
+    if best.length < 2 { return words.map { String($0, radix: 16) }.joined(separator: ":") }
+    let head = words[..<best.start].map { String($0, radix: 16) }.joined(separator: ":")
+    let tail = words[(best.start + best.length)...].map { String($0, radix: 16) }.joined(separator: ":")
+    return head + "::" + tail
+  }
+
+  public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+    if lhs.family != rhs.family { return lhs.family == .v4 }
+    return (lhs.high, lhs.low) < (rhs.high, rhs.low)
+  }
+
+  /// Whether the first `prefix` bits of `self` and `other` are equal (same family only).
+  public func sharesPrefix(_ prefix: Int, with other: IPAddress) -> Bool {
+    guard family == other.family else { return false }
+    let highBits = min(prefix, 64)
+    let lowBits = max(0, prefix - 64)
+    let highMask: UInt64 = highBits == 0 ? 0 : ~UInt64(0) << UInt64(64 - highBits)
+    let lowMask: UInt64 = lowBits == 0 ? 0 : ~UInt64(0) << UInt64(64 - lowBits)
+    return high & highMask == other.high & highMask && low & lowMask == other.low & lowMask
+  }
+}
+
+/// An address prefix such as `10.0.0.0/8` or `fd00::/8`.
+public struct CIDR: Sendable, Hashable, CustomStringConvertible {
+  /// The address as written (host bits may be set, as in `216.58.201.1/24`).
+  public let address: IPAddress
+  /// The prefix length in bits.
+  public let prefixLength: Int
+
+  /// Creates a prefix; `nil` if the length does not fit the family.
+  public init?(address: IPAddress, prefixLength: Int) {
+    guard prefixLength >= 0, prefixLength <= address.bitWidth else { return nil }
+    self.address = address
+    self.prefixLength = prefixLength
+  }
+
+  /// Parses `address/length`.
+  public init?(_ text: some StringProtocol) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let address = IPAddress(parts[0]),
+      parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let length = Int(parts[1])
+    else { return nil }
+    self.init(address: address, prefixLength: length)
+  }
+
+  /// Whether `ip` lies inside the prefix; IPv4-mapped IPv6 addresses count as IPv4.
+  public func contains(_ ip: IPAddress) -> Bool {
+    let candidate = address.family == .v4 ? (ip.unmappedV4 ?? ip) : ip
+    return address.sharesPrefix(prefixLength, with: candidate)
+  }
+
+  public var description: String { "\(address)/\(prefixLength)" }
+}
+
+extension Substring {
+  /// Splits on the first `::` only (a second one makes a third part, which callers reject).
+  fileprivate func components(separatedByDoubleColon: Void) -> [Substring] {
+    var parts: [Substring] = []
+    var rest = self[...]
+    while let range = rest.firstRange(of: "::") {
+      parts.append(rest[..<range.lowerBound])
+      rest = rest[range.upperBound...]
+    }
+    parts.append(rest)
+    return parts
+  }
+}

@@ -1,0 +1,181 @@
+import NetFilterDiagnostics
+
+extension Parser {
+  /// An infix operator at the current token.
+  enum Infix {
+    case logical(LogicalOperator)
+    case comparison(ComparisonOperator, negated: Bool)
+    /// `not` before an operator: `a not in (…)`.
+    case negatedComparison(ComparisonOperator, negated: Bool)
+    /// An operand where an operator should be (`a = 1 aand b = 2`): reported, then parsed as `and`.
+    case stray
+
+    var precedence: Int {
+      switch self {
+      case .logical(let op): op.precedence
+      case .comparison(let op, _), .negatedComparison(let op, _): op.info.precedence
+      case .stray: Precedence.and
+      }
+    }
+  }
+
+  /// Parses operators binding tighter than `minimum` (0 parses a whole expression).
+  mutating func parseExpression(above minimum: Int = 0) -> Expr {
+    guard enterNesting() else { return Expr(.missing, range: token.range) }
+    defer { leaveNesting() }
+    var lhs = parsePrefix()
+    while !aborted, let infix = currentInfix(), infix.precedence > minimum {
+      lhs = parseInfix(infix, lhs: lhs)
+    }
+    return lhs
+  }
+
+  func currentInfix() -> Infix? {
+    if inSequenceStep, at(.punctuation(.pipePipe)) { return nil }
+    if let op = LogicalOperator.from(token.kind) { return .logical(op) }
+    if let (op, negated) = ComparisonOperator.from(token.kind) { return .comparison(op, negated: negated) }
+    if at(.keyword(.not)) {
+      if let (op, negated) = ComparisonOperator.from(peek().kind) { return .negatedComparison(op, negated: negated) }
+      return .negatedComparison(.equal, negated: false)
+    }
+    switch token.kind {
+    case .identifier, .string, .integer, .decimal, .ip, .cidr, .boundVariable, .keyword(.true), .keyword(.false):
+      return .stray
+    default:
+      return nil
+    }
+  }
+
+  mutating func parseInfix(_ infix: Infix, lhs: Expr) -> Expr {
+    switch infix {
+    case .logical(let op):
+      advance()
+      let rhs = parseExpression(above: op.precedence)
+      return Self.combine(op, lhs, rhs)
+    case .comparison(let op, let negated):
+      return parseComparison(op, negated: negated, lhs: lhs)
+    case .negatedComparison(let op, let negated):
+      let notToken = token
+      advance()
+      guard ComparisonOperator.from(token.kind) != nil else {
+        report(.expectedOperatorAfterNot, SourceRange(notToken.range.upperBound, token.range.upperBound))
+        let rhs = parseExpression(above: op.info.precedence)
+        return Expr(.comparison(op, negated: true, lhs, rhs), range: lhs.range.union(rhs.range))
+      }
+      return parseComparison(op, negated: !negated, lhs: lhs)
+    case .stray:
+      reportStrayOperand()
+      advance()
+      let rhs = parseExpression(above: Precedence.and)
+      return Self.combine(.and, lhs, rhs)
+    }
+  }
+
+  /// `a op b` (or, for a Tracee field, `a=v1,v2`); the current token is `op`.
+  mutating func parseComparison(_ op: ComparisonOperator, negated: Bool, lhs: Expr) -> Expr {
+    let symbolic = if case .punctuation = token.kind { true } else { false }
+    if symbolic, !negated || op == .equal, case .field(let field) = lhs.kind, Self.isTraceePath(field.name) {
+      advance(mode: .traceeValue)
+      if let tracee = parseTraceeValues(field: field, fieldRange: lhs.range, op: op, negated: negated) {
+        return tracee
+      }
+    } else {
+      advance()
+    }
+    let rhs = parseExpression(above: op.info.precedence)
+    return Expr(.comparison(op, negated: negated, lhs, rhs), range: lhs.range.union(rhs.range))
+  }
+
+  /// `EVENT.data.ARG` or `EVENT.args.ARG…`: Tracee's argument paths.
+  static func isTraceePath(_ name: String) -> Bool {
+    let parts = name.split(separator: ".", maxSplits: 2)
+    return parts.count == 3 && (parts[1] == "data" || parts[1] == "args")
+  }
+
+  /// Values of a Tracee comparison; `nil` if the next token is an ordinary operand instead.
+  mutating func parseTraceeValues(field: FieldReference, fieldRange: SourceRange, op: ComparisonOperator, negated: Bool)
+    -> Expr?
+  {
+    var values: [Expr] = []
+    while true {
+      switch token.kind {
+      case .bareWord(let word): values.append(Expr(.literal(.bareWord(word)), range: token.range))
+      case .string(let string): values.append(Expr(.literal(.string(string)), range: token.range))
+      default:
+        if values.isEmpty { return nil }
+        report(.expectedTraceeValue, token.range)
+        return traceeExpr(field, fieldRange, op, negated, values)
+      }
+      advance()
+      guard at(.punctuation(.comma)), !token.hasLeadingSpace, values.count < limits.maxListItems else { break }
+      advance(mode: .traceeValue)
+    }
+    if values.count == 1, case .literal(.string) = values[0].kind {
+      let lhs = Expr(.field(field), range: fieldRange)
+      return Expr(.comparison(op, negated: negated, lhs, values[0]), range: fieldRange.union(values[0].range))
+    }
+    return traceeExpr(field, fieldRange, op, negated, values)
+  }
+
+  private func traceeExpr(
+    _ field: FieldReference,
+    _ fieldRange: SourceRange,
+    _ op: ComparisonOperator,
+    _ negated: Bool,
+    _ values: [Expr]
+  ) -> Expr {
+    let comparison = TraceeComparison(field: field, fieldRange: fieldRange, op: op, negated: negated, values: values)
+    return Expr(.tracee(comparison), range: fieldRange.union(values.last?.range ?? fieldRange))
+  }
+
+  /// `a op b` joined into an n-ary node, flattening operands that already use `op`.
+  static func combine(_ op: LogicalOperator, _ lhs: Expr, _ rhs: Expr) -> Expr {
+    var operands: [Expr] = []
+    for side in [lhs, rhs] {
+      if case .logical(op, let inner) = side.kind { operands += inner } else { operands.append(side) }
+    }
+    return Expr(.logical(op, operands), range: lhs.range.union(rhs.range))
+  }
+
+  mutating func reportStrayOperand() {
+    let text = source.slice(token.range)
+    var notes: [Note] = []
+    var fixIts: [FixIt] = []
+    let words = ["and", "or", "not", "in"] + Keyword.allCases.map(\.rawValue).filter { ComparisonOperator(rawValue: $0) != nil }
+    if case .identifier = token.kind, let suggestion = closestWord(to: text.lowercased(), in: words) {
+      notes.append(Note("did you mean '\(suggestion)'?"))
+      fixIts.append(FixIt("replace '\(text)' with '\(suggestion)'", replacing: token.range, with: suggestion))
+    }
+    report(.expectedOperator(found: text), token.range, notes: notes, fixIts: fixIts)
+  }
+}
+
+/// The word in `candidates` closest to `word` by edit distance, if it is close enough to be a typo.
+public func closestWord(to word: String, in candidates: some Sequence<String>) -> String? {
+  let threshold = max(1, min(3, word.count / 3))
+  var best: (String, Int)?
+  for candidate in candidates {
+    let distance = editDistance(word, candidate)
+    if distance <= threshold, distance < (best?.1 ?? Int.max) { best = (candidate, distance) }
+  }
+  return best?.0
+}
+
+/// The Levenshtein distance between two strings, by Unicode scalars.
+public func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a.unicodeScalars)
+  let b = Array(b.unicodeScalars)
+  if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var previous = Array(0...b.count)
+  var current = previous
+  for i in 1...a.count {
+    current[0] = i
+    for j in 1...b.count {
+      let cost = a[i - 1] == b[j - 1] ? 0 : 1
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+    }
+    swap(&previous, &current)
+  }
+  return previous[b.count]
+}
