@@ -28,6 +28,7 @@ let package = Package(
     // MARK: CPCRE2 and NetFilterRegex (the thin unsafe layer around PCRE2)
     .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
     .target(name: "NetFilterRegex", dependencies: ["CPCRE2"]),
+    .testTarget(name: "NetFilterRegexTests", dependencies: ["NetFilterRegex"]),
 
     // MARK: NetFilterSema
     .target(name: "NetFilterSema", dependencies: ["NetFilterSyntax", "NetFilterRegex"]),
