@@ -25,7 +25,7 @@ public struct DiagnosticFormatter: Sendable {
   }
 
   /// Renders `diagnostics` (in source order) against `source`. The result ends with a newline
-  /// unless it is empty.
+  /// unless it is empty. Fix-its appear only in JSON; the text styles show the notes that name them.
   public func render(_ diagnostics: [Diagnostic], in source: SourceText) -> String {
     let sorted = diagnostics.sortedByPosition()
     let shown = Array(sorted.prefix(limit))
@@ -55,9 +55,7 @@ public struct DiagnosticFormatter: Sendable {
     let blank = String(repeating: " ", count: gutterWidth)
     out += "\(position.line) | \(source.lineText(position.line))\n"
     let pad = String(repeating: " ", count: position.column - 1)
-    let trailing = diagnostic.notes.map { ($0.message, Severity.note) } + diagnostic.fixIts.map {
-      ("fix-it: \($0.message)", Severity.note)
-    }
+    let trailing = diagnostic.notes.map { ($0.message, Severity.note) }
     let lines = [(diagnostic.message, diagnostic.severity)] + trailing
     for (index, (message, severity)) in lines.enumerated() {
       let marker = index == lines.count - 1 ? "`-" : "|-"
@@ -77,10 +75,6 @@ public struct DiagnosticFormatter: Sendable {
     for note in diagnostic.notes {
       let at = source.lineColumn(of: note.range?.lowerBound ?? diagnostic.range.lowerBound)
       out += header(.note, note.message, at: at, source)
-    }
-    for fixIt in diagnostic.fixIts {
-      let at = source.lineColumn(of: fixIt.range.lowerBound)
-      out += header(.note, "fix-it: \(fixIt.message)", at: at, source)
     }
     return out
   }

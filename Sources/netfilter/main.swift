@@ -1,1 +1,9 @@
-print("x")
+import NetFilterCLI
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+exit(CLI.run(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,34 @@
+import ArgumentParser
+import NetFilter
+
+/// `netfilter check`: parse and type-check a filter without running it.
+struct CheckCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Parse and type-check a filter.",
+    discussion: """
+      On success, prints the normalized filter as the last line of standard output and exits 0.
+      On errors, prints diagnostics with line:column positions on standard error and exits 1.
+      """
+  )
+
+  @OptionGroup var input: FilterInput
+  @OptionGroup var diagnostics: DiagnosticOptions
+
+  @Flag(help: "Print the typed tree before the normalized filter.")
+  var ast = false
+
+  func run() throws {
+    let console = Console.current
+    let (text, name) = try input.read()
+    let outcome = Environment().check(text, name: name)
+    let rendered = diagnostics.formatter(for: console).render(outcome.diagnostics, in: outcome.source)
+    guard outcome.isValid, let checked = outcome.checked, let normalized = outcome.normalized else {
+      console.err(rendered)
+      throw ExitCode.failure
+    }
+    if !outcome.diagnostics.isEmpty { console.err(rendered) }
+    if ast { console.out(TypedTree.print(checked) + "\n") }
+    console.out(normalized + "\n")
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import NetFilter
+
+/// How diagnostics are shown; shared by every subcommand.
+struct DiagnosticOptions: ParsableArguments {
+  @Option(help: "How to render diagnostics: swift, llvm or json.")
+  var diagnosticStyle: DiagnosticFormatter.Style = .swift
+
+  @Option(help: "Colour diagnostics: auto (when standard error is a terminal and NO_COLOR is unset), always or never.")
+  var color: ColorChoice = .auto
+
+  /// A formatter for the chosen style, coloured as asked.
+  func formatter(for console: Console) -> DiagnosticFormatter {
+    let colored =
+      switch color {
+      case .always: true
+      case .never: false
+      case .auto: console.errIsTerminal && console.environment["NO_COLOR"] == nil
+      }
+    return DiagnosticFormatter(style: diagnosticStyle, colored: colored && diagnosticStyle != .json)
+  }
+}
+
+/// When to colour output.
+enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+  case auto, always, never
+}
+
+extension DiagnosticFormatter.Style: ExpressibleByArgument {}
+
+/// The filter text of a command: an argument, or `--file`.
+struct FilterInput: ParsableArguments {
+  @Argument(help: "The filter expression. Quote it for the shell.")
+  var expression: String?
+
+  @Option(name: .shortAndLong, help: "Read the filter from a file ('-' for standard input) instead of the argument.")
+  var file: String?
+
+  func validate() throws {
+    if expression == nil, file == nil { throw ValidationError("Missing expression (or --file FILE).") }
+    if expression != nil, file != nil { throw ValidationError("Give the expression or --file, not both.") }
+  }
+
+  /// The filter text and the name diagnostics show for it.
+  func read() throws -> (text: String, name: String) {
+    if let expression { return (expression, "<expr>") }
+    let path = file ?? "-"
+    guard let text = readTextFile(path) else {
+      throw ValidationError("Cannot read '\(path)'.")
+    }
+    return (text.hasSuffix("\n") ? String(text.dropLast()) : text, path == "-" ? "<stdin>" : path)
+  }
+}

@@ -1,0 +1,146 @@
+import NetFilterDiagnostics
+import NetFilterSyntax
+
+/// The result of checking: a typed filter when there were no errors, and every diagnostic.
+public struct CheckResult: Sendable {
+  /// The typed filter; `nil` if any error was reported.
+  public var filter: CheckedFilter?
+  /// Errors and warnings, in the order found.
+  public var diagnostics: [Diagnostic]
+}
+
+/// Resolves names an expression may use besides fields: macros, for now.
+public protocol NameResolver: Sendable {
+  /// The expression a macro named `name` stands for, already parsed, or `nil` if there is none.
+  func expression(named name: String) -> Expr?
+  /// The items of a list macro named `name`, or `nil` if there is none.
+  func list(named name: String) -> Expr?
+}
+
+/// Binds a parsed filter to a ``Schema`` and checks every operator, literal and call against the
+/// operator-by-type rules. An operand that already has an error gets the type `error`, which is
+/// accepted everywhere, so one mistake is reported once.
+public struct Checker {
+  let schema: Schema
+  let resolver: (any NameResolver)?
+  var diagnostics: [Diagnostic] = []
+  /// Sequence aliases declared by the steps checked so far.
+  var aliases: Set<String> = []
+  /// Macro names being expanded, to catch cycles.
+  var expanding: [String] = []
+
+  /// Creates a checker.
+  public init(schema: Schema, resolver: (any NameResolver)? = nil) {
+    self.schema = schema
+    self.resolver = resolver
+  }
+
+  /// Checks a parsed filter.
+  public static func check(_ syntax: FilterSyntax, schema: Schema, resolver: (any NameResolver)? = nil) -> CheckResult {
+    var checker = Checker(schema: schema, resolver: resolver)
+    let filter: CheckedFilter
+    switch syntax {
+    case .expression(let expr):
+      let checked = checker.condition(expr)
+      if case .constant(let value) = checked, !checker.diagnostics.containsErrors {
+        checker.report(.alwaysConstant(value), expr.range)
+      }
+      filter = .expression(checked)
+    case .sequence(let sequence):
+      filter = .sequence(checker.checkSequence(sequence))
+    }
+    let failed = checker.diagnostics.containsErrors
+    return CheckResult(filter: failed ? nil : filter, diagnostics: checker.diagnostics)
+  }
+
+  mutating func report(_ message: SemaMessage, _ range: SourceRange, notes: [Note] = [], fixIts: [FixIt] = []) {
+    diagnostics.append(message.diagnostic(at: range, notes: notes, fixIts: fixIts))
+  }
+
+  // MARK: Conditions
+
+  /// Checks an expression in a boolean position.
+  mutating func condition(_ expr: Expr) -> CheckedExpr {
+    switch expr.kind {
+    case .logical(.and, let operands): return .and(operands.map { condition($0) })
+    case .logical(.or, let operands): return .or(operands.map { condition($0) })
+    case .not(let operand):
+      if let message = nonCondition(operand) {
+        report(.notRequiresCondition(found: message), operand.range)
+        return .constant(false)
+      }
+      return .not(condition(operand))
+    case .comparison(let op, let negated, let lhs, let rhs):
+      return comparison(op, negated: negated, lhs, rhs, range: expr.range)
+    case .tracee(let tracee):
+      return traceeComparison(tracee, range: expr.range)
+    case .literal(.bool(let value)):
+      return .constant(value)
+    case .missing:
+      return .constant(false)
+    case .field(let reference) where reference.argument == nil:
+      if schema.eventNames.contains(reference.name) { return .event(reference.name) }
+      if let macro = resolver?.expression(named: reference.name) {
+        return expandMacro(reference.name, macro, at: expr.range)
+      }
+      fallthrough
+    default:
+      if let message = nonCondition(expr) {
+        report(.conditionExpected(found: message), expr.range, notes: conditionNotes(expr))
+        return .constant(false)
+      }
+      guard let operand = operand(expr) else { return .constant(false) }
+      return .truth(operand)
+    }
+  }
+
+  /// Why `expr` cannot stand as a condition, or `nil` if it can (or its error is reported elsewhere).
+  mutating func nonCondition(_ expr: Expr) -> String? {
+    switch expr.kind {
+    case .logical, .not, .comparison, .tracee, .missing, .literal(.bool): return nil
+    case .field(let reference) where reference.argument == nil && schema.eventNames.contains(reference.name):
+      return nil
+    case .field(let reference) where reference.argument == nil && resolver?.expression(named: reference.name) != nil:
+      return nil
+    case .field(let reference):
+      guard let binding = resolveFieldQuietly(reference), binding.type.value != .bool else { return nil }
+      return "'\(reference.text)' (\(binding.type))"
+    case .call(let name, _):
+      guard let function = FunctionDescriptor.Name(rawValue: name) else { return nil }
+      let type = FunctionTable.returnType(function, [])
+      return type.value == .bool ? nil : "'\(name)(…)' (\(type))"
+    case .boundVariable: return nil
+    default: return describeLiteral(expr)
+    }
+  }
+
+  private func conditionNotes(_ expr: Expr) -> [Note] {
+    guard case .field(let reference) = expr.kind else { return [] }
+    return [Note("compare it with a value, such as \(reference.text) = …")]
+  }
+
+  /// Expands an expression macro as a parenthesized subexpression, catching cycles.
+  mutating func expandMacro(_ name: String, _ body: Expr, at range: SourceRange) -> CheckedExpr {
+    if expanding.contains(name) {
+      let cycle = (expanding + [name]).joined(separator: " -> ")
+      diagnostics.append(
+        Diagnostic(
+          id: DiagnosticID(domain: "sema", name: "macroCycle"),
+          message: "macro '\(name)' refers to itself: \(cycle)",
+          range: range
+        )
+      )
+      return .constant(false)
+    }
+    expanding.append(name)
+    defer { expanding.removeLast() }
+    let start = diagnostics.count
+    let checked = condition(body)
+    // Diagnostics inside the macro body point at its use in this filter.
+    for index in start..<diagnostics.count {
+      diagnostics[index].notes.insert(Note("in macro '\(name)'"), at: 0)
+      diagnostics[index].range = range
+    }
+    return checked
+  }
+}

@@ -1,0 +1,58 @@
+/// The event schema: every field a filter may name, with its type, as data.
+///
+/// The default schema, ``Schema/network``, holds the Fibratus-style socket fields (`evt.*`, `ps.*`,
+/// `net.*`, `dns.*`) and the argument trees of Tracee's twelve `net_packet_*` events, flattened to
+/// dotted paths (`net_packet_dns.data.proto_dns.answers.IP`).
+public struct Schema: Sendable {
+  /// Fields by canonical name.
+  public let fields: [String: FieldDescriptor]
+  /// Paths that name a structure rather than a value, with their member names.
+  public let structures: [String: [String]]
+  /// Names of the events the schema knows (`Connect`, `net_packet_tcp`, …).
+  public let eventNames: [String]
+  /// Every field name, sorted, for suggestions and listings.
+  public let fieldNames: [String]
+
+  /// Creates a schema from fields, structures and event names.
+  public init(fields: [FieldDescriptor], structures: [String: [String]], eventNames: [String]) {
+    var byName: [String: FieldDescriptor] = [:]
+    for field in fields { byName[field.name] = field }
+    self.fields = byName
+    self.structures = structures
+    self.eventNames = eventNames
+    self.fieldNames = byName.keys.sorted()
+  }
+
+  /// The field named `name`; Tracee's `EVENT.args.ARG` is the same as `EVENT.data.ARG`.
+  public func field(named name: String) -> FieldDescriptor? {
+    fields[Schema.canonicalName(name)]
+  }
+
+  /// `EVENT.args.…` rewritten to `EVENT.data.…`; other names unchanged.
+  public static func canonicalName(_ name: String) -> String {
+    let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, parts[1] == "args" else { return name }
+    return "\(parts[0]).data.\(parts[2])"
+  }
+
+  /// The schema of network events on Linux.
+  public static let network = Schema(
+    fields: SocketFields.all + PacketFields.all,
+    structures: PacketFields.structures,
+    eventNames: EventNames.socket + EventNames.packet
+  )
+}
+
+/// The names of the events netfilter produces.
+public enum EventNames {
+  /// Fibratus-style socket events.
+  public static let socket = [
+    "Connect", "Accept", "Send", "Recv", "Disconnect", "Reconnect", "Retransmit", "QueryDns", "ReplyDns",
+  ]
+  /// Tracee-style packet events.
+  public static let packet = [
+    "net_packet_ipv4", "net_packet_ipv6", "net_packet_tcp", "net_packet_udp", "net_packet_icmp",
+    "net_packet_icmpv6", "net_packet_dns", "net_packet_dns_request", "net_packet_dns_response",
+    "net_packet_http", "net_packet_http_request", "net_packet_http_response",
+  ]
+}
