@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: unit, conformance and CLI tests, then a bounded fuzzing run.
+# Usage: bash scripts/test.sh        (FUZZ_SECONDS=0 skips fuzzing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift build --build-tests
+swift test --skip-build 2>&1 | tee .build/test.log
+grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed|Test run with [0-9]+ tests? passed' .build/test.log
+
+# Unsafe pointers are confined to the thin C-facing layers.
+if grep -rn 'Unsafe\|OpaquePointer' Sources --include=*.swift \
+  | grep -v -e '^Sources/NetFilterRegex/' -e '^Sources/NetFilterBPF/' -e '^Sources/NetFilterPcap/' \
+    -e '^Sources/NetFilterCLI/Console.swift'; then
+  echo "error: unsafe pointer code outside the C-facing layers" >&2
+  exit 1
+fi
+
+seconds="${FUZZ_SECONDS:-60}"
+if [ "$seconds" -gt 0 ] && [ -x FuzzTesting/fuzz.sh ]; then
+  FuzzTesting/fuzz.sh "$seconds"
+fi
