@@ -131,8 +131,12 @@ extension Parser {
 
   /// A list item: an expression, or a range `low..high`.
   mutating func parseListItem() -> Expr {
-    let item = parseExpression()
-    return at(.punctuation(.dotDot)) ? parseRange(low: item) : item
+    if let literal = Self.literal(token.kind), peek().kind == .punctuation(.dotDot) {
+      let low = Expr(.literal(literal), range: token.range)
+      advance()
+      return parseRange(low: low)
+    }
+    return parseExpression()
   }
 
   /// `low..high`; the current token is `..`.

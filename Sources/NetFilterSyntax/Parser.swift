@@ -72,13 +72,19 @@ public struct Parser {
     return .expression(expression)
   }
 
-  /// Reports and skips whatever follows a complete expression.
+  /// Reports what follows a complete expression (once: the rest is noise) and skips it.
   mutating func skipTrailingTokens() {
+    var reported = false
     while !aborted, !at(.endOfInput) {
-      if at(.punctuation(.rightParen)) {
-        report(.unmatchedRightParen, token.range)
-      } else {
-        report(.expectedOperator(found: source.slice(token.range)), token.range)
+      if case .invalid = token.kind {
+        reported = true
+      } else if !reported {
+        reported = true
+        if at(.punctuation(.rightParen)) {
+          report(.unmatchedRightParen, token.range)
+        } else {
+          report(.expectedOperator(found: source.slice(token.range)), token.range)
+        }
       }
       advance()
     }

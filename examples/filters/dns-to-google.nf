@@ -1,0 +1,1 @@
+net.dip = 8.8.8.8 and net.dport in (53, 853)
