@@ -46,8 +46,11 @@ let package = Package(
     .testTarget(
       name: "NetFilterCLITests",
       dependencies: ["NetFilterCLI", "NetFilterTestSupport"],
-      resources: [.copy("Golden")]
+      exclude: ["Golden"]
     ),
+
+    // MARK: ConformanceTests (Grammar/ and examples/ check clean; conformance case files)
+    .testTarget(name: "ConformanceTests", dependencies: ["NetFilter", "NetFilterTestSupport"]),
 
     // MARK: NetFilterTestSupport
     .target(

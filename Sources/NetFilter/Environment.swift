@@ -30,15 +30,18 @@ public struct Environment: Sendable {
   public func check(_ text: String, name: String = "<expr>") -> CheckOutcome {
     let source = SourceText(text, name: name)
     let parsed = Parser.parse(source, limits: limits)
-    guard let syntax = parsed.syntax, !parsed.diagnostics.containsErrors else {
-      return CheckOutcome(source: source, syntax: parsed.syntax, checked: nil, diagnostics: parsed.diagnostics)
+    guard let syntax = parsed.syntax else {
+      return CheckOutcome(source: source, syntax: nil, checked: nil, diagnostics: parsed.diagnostics)
     }
+    // The checker runs even after syntax errors (missing nodes are quiet), so one run reports
+    // both kinds of mistakes.
     let checked = Checker.check(syntax, schema: schema, resolver: resolver)
+    let failed = parsed.diagnostics.containsErrors
     return CheckOutcome(
       source: source,
       syntax: syntax,
-      checked: checked.filter,
-      diagnostics: parsed.diagnostics + checked.diagnostics
+      checked: failed ? nil : checked.filter,
+      diagnostics: parsed.diagnostics + checked.diagnostics.filter { !failed || $0.severity == .error }
     )
   }
 

@@ -2,8 +2,8 @@ import ArgumentParser
 import NetFilter
 
 /// `netfilter check`: parse and type-check a filter without running it.
-struct CheckCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
+public struct CheckCommand: ParsableCommand {
+  public static let configuration = CommandConfiguration(
     commandName: "check",
     abstract: "Parse and type-check a filter.",
     discussion: """
@@ -18,7 +18,9 @@ struct CheckCommand: ParsableCommand {
   @Flag(help: "Print the typed tree before the normalized filter.")
   var ast = false
 
-  func run() throws {
+  public init() {}
+
+  public func run() throws {
     let console = Console.current
     let (text, name) = try input.read()
     let outcome = Environment().check(text, name: name)

@@ -1,0 +1,112 @@
+import NetFilterCLI
+import Testing
+
+@Suite struct CheckCommandTests {
+  @Test func validFilterPrintsNormalizedFormLastAndExitsZero() {
+    let result = runCLI(["check", "net.dport  IN (53,853) AND net.dip == 8.8.8.8"])
+    #expect(result.status == 0)
+    #expect(result.stdout.split(separator: "\n").last == "net.dport in (53, 853) and net.dip = 8.8.8.8")
+    #expect(result.stderr.isEmpty)
+  }
+
+  @Test(arguments: [
+    "net.sip.names matches ('*.domain.')",
+    "net_packet_dns.data.src=8.8.8.8",
+    "net_packet_tcp.data.dst_port=80",
+  ])
+  func seedExamplesCheckClean(expression: String) {
+    let result = runCLI(["check", expression])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout == expression + "\n")
+  }
+
+  @Test func errorsGoToStderrWithLineAndColumnAndExitOne() throws {
+    let result = runCLI(["check", "ps.name = 'cmd.exe' aand net.dprot = 80"])
+    #expect(result.status == 1)
+    #expect(result.stdout.isEmpty)
+    try expectGolden(result.stderr, "check-errors.swift.txt")
+  }
+
+  @Test func llvmStyleUnderlinesTheRange() throws {
+    let result = runCLI(["check", "--diagnostic-style", "llvm", "net.dport = 'http' or net.dip = 'abc'"])
+    #expect(result.status == 1)
+    try expectGolden(result.stderr, "check-errors.llvm.txt")
+  }
+
+  @Test func jsonStyleHasStableIDsAndPositions() throws {
+    let result = runCLI(["check", "--diagnostic-style", "json", "net.dprot = 80"])
+    #expect(result.status == 1)
+    try expectGolden(result.stderr, "check-errors.json")
+  }
+
+  @Test func colourOnlyOnATerminalUnlessForced() {
+    let plain = runCLI(["check", "net.dprot = 1"], stderrIsTerminal: false)
+    let auto = runCLI(["check", "net.dprot = 1"], stderrIsTerminal: true)
+    let never = runCLI(["check", "--color", "never", "net.dprot = 1"], stderrIsTerminal: true)
+    let always = runCLI(["check", "--color", "always", "net.dprot = 1"])
+    #expect(!plain.stderr.contains("\u{1B}["))
+    #expect(auto.stderr.contains("\u{1B}["))
+    #expect(!never.stderr.contains("\u{1B}["))
+    #expect(always.stderr.contains("\u{1B}["))
+  }
+
+  @Test func astFlagPrintsTheTypedTree() {
+    let result = runCLI(["check", "--ast", "net.dport = 80"])
+    #expect(result.status == 0)
+    #expect(result.stdout == "(= net.dport~uint16 80~uint64)\nnet.dport = 80\n")
+  }
+
+  @Test func warningsDoNotFailTheCheck() {
+    let result = runCLI(["check", "true"])
+    #expect(result.status == 0)
+    #expect(result.stderr.contains("warning: filter is always true"))
+  }
+
+  @Test(arguments: [
+    ["check"],
+    ["check", "--diagnostic-style", "fancy", "a"],
+    ["check", "--bogus", "net.dport = 1"],
+    ["frobnicate"],
+    ["check", "--file", "x.nf", "net.dport = 1"],
+  ])
+  func usageErrorsExit64(arguments: [String]) {
+    let result = runCLI(arguments)
+    #expect(result.status == 64, "\(arguments): \(result.stderr)")
+    #expect(result.stderr.contains("Error:") || result.stderr.contains("error:"))
+  }
+
+  @Test func unreadableFileIsAUsageError() {
+    let result = runCLI(["check", "--file", "/nonexistent/filter.nf"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("Cannot read '/nonexistent/filter.nf'"))
+  }
+
+  @Test func helpTextsAreStable() throws {
+    try expectGolden(NetFilterCommand.helpMessage(columns: 100), "help.txt")
+    try expectGolden(NetFilterCommand.helpMessage(for: CheckCommand.self, columns: 100), "check-help.txt")
+  }
+
+  @Test func fiveThousandNestedParenthesesAreACleanError() {
+    let source = String(repeating: "(", count: 5000) + "net.dport = 1" + String(repeating: ")", count: 5000)
+    let result = runCLI(["check", source])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("nested more than 256 levels"))
+  }
+}
+
+@Suite struct BinaryTests {
+  @Test func executableReadsTheFilterFromStandardInput() throws {
+    let result = try runBinary(["check", "--file", "-"], stdin: "net.dport in (80,443)\n")
+    #expect(result.status == 0)
+    #expect(result.stdout == "net.dport in (80, 443)\n")
+  }
+
+  @Test func executableExitCodes() throws {
+    #expect(try runBinary(["check", "net.dport = 80"]).status == 0)
+    #expect(try runBinary(["check", "net.dport = 'x'"]).status == 1)
+    #expect(try runBinary(["check"]).status == 64)
+    let help = try runBinary(["--help"])
+    #expect(help.status == 0)
+    #expect(help.stdout.contains("USAGE: netfilter <subcommand>"))
+  }
+}
