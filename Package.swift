@@ -14,7 +14,8 @@ let package = Package(
     .executable(name: "netfilter", targets: ["netfilter"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // MARK: NetFilterDiagnostics
@@ -34,8 +35,18 @@ let package = Package(
     .target(name: "NetFilterSema", dependencies: ["NetFilterSyntax", "NetFilterRegex"]),
     .testTarget(name: "NetFilterSemaTests", dependencies: ["NetFilterSema", "NetFilterTestSupport"]),
 
+    // MARK: NetFilterEval
+    .target(name: "NetFilterEval", dependencies: ["NetFilterSema", "NetFilterRegex"]),
+    .testTarget(name: "NetFilterEvalTests", dependencies: ["NetFilterEval", "NetFilterTestSupport"]),
+
     // MARK: NetFilter (facade)
-    .target(name: "NetFilter", dependencies: ["NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema"]),
+    .target(
+      name: "NetFilter",
+      dependencies: [
+        "NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilterEval",
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
 
     // MARK: NetFilterCLI and the netfilter executable
     .target(

@@ -1,4 +1,5 @@
 @_exported import NetFilterDiagnostics
+@_exported import NetFilterEval
 @_exported import NetFilterSema
 @_exported import NetFilterSyntax
 
@@ -86,4 +87,9 @@ public struct Filter: Sendable {
 
   /// The canonical text of the filter.
   public var canonicalSource: String { Printer.print(syntax) }
+
+  /// The filter planned for events of type `E`; sequences are not evaluated yet.
+  public func program<E: Event>(for type: E.Type = E.self) throws(PlanError) -> Program<E> {
+    try Program<E>(checked)
+  }
 }

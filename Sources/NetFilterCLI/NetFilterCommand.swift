@@ -11,7 +11,7 @@ public struct NetFilterCommand: ParsableCommand {
         netfilter check "net_packet_dns.data.src=8.8.8.8"
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self]
+    subcommands: [CheckCommand.self, RunCommand.self]
   )
 
   public init() {}

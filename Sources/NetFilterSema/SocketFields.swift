@@ -10,6 +10,9 @@ enum SocketFields {
     FieldDescriptor(
       "evt.name", .string, kernel: .eventKind, allowed: EventNames.socket + EventNames.packet,
       "event name, such as 'Connect' or 'net_packet_dns'"),
+    FieldDescriptor(
+      "evt.kinds", .string, multi: true, allowed: EventNames.socket + EventNames.packet,
+      "every kind the event is: a DNS response packet is also net_packet_dns, net_packet_udp, …"),
     FieldDescriptor("evt.category", .string, allowed: ["net"], "event category; always 'net'"),
     FieldDescriptor("evt.desc", .string, "event description"),
     FieldDescriptor("evt.host", .string, "host name"),

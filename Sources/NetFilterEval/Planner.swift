@@ -1,0 +1,131 @@
+import NetFilterSema
+import NetFilterSyntax
+
+/// Reads one operand of a comparison from an event.
+typealias Reader<E> = @Sendable (E) -> FieldValue
+
+/// Turns a checked tree into closures, resolving each field once.
+struct Planner<E: Event> {
+  private(set) var keys: [FieldKey] = []
+  private var index: [FieldBinding: Int] = [:]
+
+  /// The key of `binding`, registering it on first use.
+  mutating func key(_ binding: FieldBinding) -> FieldKey {
+    if let id = index[binding] { return keys[id] }
+    let key = FieldKey(id: keys.count, resolved: E.resolve(binding), binding: binding)
+    index[binding] = key.id
+    keys.append(key)
+    return key
+  }
+
+  mutating func plan(_ expr: CheckedExpr) -> Predicate<E> {
+    switch expr {
+    case .constant(let value): return { _ in value }
+    case .and(let operands): return conjunction(operands.map { plan($0) })
+    case .or(let operands): return disjunction(operands.map { plan($0) })
+    case .not(let operand):
+      let inner = plan(operand)
+      return { !inner($0) }
+    case .event(let name): return eventKind(name)
+    case .truth(let operand):
+      let read = reader(operand)
+      return { if case .bool(true) = read($0) { true } else { false } }
+    case .comparison(let comparison):
+      let test: Predicate<E> = plan(comparison)
+      if comparison.negated { return { !test($0) } }
+      return test
+    }
+  }
+
+  private func conjunction(_ parts: [Predicate<E>]) -> Predicate<E> {
+    switch parts.count {
+    case 0: return { _ in true }
+    case 1: return parts[0]
+    case 2:
+      let (a, b) = (parts[0], parts[1])
+      return { a($0) && b($0) }
+    case 3:
+      let (a, b, c) = (parts[0], parts[1], parts[2])
+      return { a($0) && b($0) && c($0) }
+    default:
+      return { event in parts.allSatisfy { $0(event) } }
+    }
+  }
+
+  private func disjunction(_ parts: [Predicate<E>]) -> Predicate<E> {
+    switch parts.count {
+    case 0: return { _ in false }
+    case 1: return parts[0]
+    case 2:
+      let (a, b) = (parts[0], parts[1])
+      return { a($0) || b($0) }
+    case 3:
+      let (a, b, c) = (parts[0], parts[1], parts[2])
+      return { a($0) || b($0) || c($0) }
+    default:
+      return { event in parts.contains { $0(event) } }
+    }
+  }
+
+  /// A bare event name: the event is of that kind (`evt.kinds` lists every kind a packet is, so a
+  /// DNS response is also `net_packet_dns` and `net_packet_udp`), or else it is named so.
+  private mutating func eventKind(_ name: String) -> Predicate<E> {
+    let kinds = key(FieldBinding(Schema.network.fields["evt.kinds"]!))
+    let eventName = key(FieldBinding(Schema.network.fields["evt.name"]!))
+    return { event in
+      switch event.value(of: kinds) {
+      case .strings(let all): return all.contains(name)
+      case .string(let one): return one == name
+      default:
+        if case .string(let named) = event.value(of: eventName) { return named == name }
+        return false
+      }
+    }
+  }
+
+  /// A closure reading an operand's value.
+  mutating func reader(_ operand: Operand) -> Reader<E> {
+    switch operand {
+    case .field(let binding):
+      let key = key(binding)
+      return { $0.value(of: key) }
+    case .boundField:
+      return { _ in .missing }
+    case .value(let value):
+      let constant = FieldValue(value)
+      return { _ in constant }
+    case .list(let items):
+      let constant = FieldValue(items)
+      return { _ in constant }
+    case .call(let name, let arguments):
+      let readers = arguments.map { reader($0) }
+      return Functions.plan(name, readers, arguments)
+    }
+  }
+}
+
+extension FieldValue {
+  /// The runtime form of a checked constant.
+  init(_ value: Value) {
+    switch value {
+    case .bool(let v): self = .bool(v)
+    case .uint(let v): self = .uint(v)
+    case .int(let v): self = .int(v)
+    case .double(let v): self = .double(v)
+    case .string(let v): self = .string(v)
+    case .pattern(let v): self = .string(v.value)
+    case .ip(let v): self = .ip(v)
+    case .cidr(let v): self = .string(v.description)
+    case .duration(let v): self = .uint(v)
+    }
+  }
+
+  /// The runtime form of a constant list (ranges are expanded only for display purposes).
+  init(_ items: [ListItem]) {
+    var strings: [String] = []
+    for item in items {
+      if case .value(let value) = item, case .string(let text) = FieldValue(value) { strings.append(text) }
+    }
+    self = .strings(strings)
+  }
+}
