@@ -122,7 +122,7 @@ public struct Lexer: Sendable {
 
   private mutating func lexNumberOrAddress() -> Token.Kind {
     let start = position
-    let addressEnd = scanRun(start) { isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+    let addressEnd = scanAddressRun(start)
     if bytes[start..<addressEnd].contains(UInt8(ascii: ":")) { return lexAddress(from: start) }
     if peek() == UInt8(ascii: "0"), peek(1) == UInt8(ascii: "x") || peek(1) == UInt8(ascii: "X") {
       return lexHex()
@@ -138,13 +138,19 @@ public struct Lexer: Sendable {
       report(.integerTooLarge(text), SourceRange(start, end))
       return .invalid(text)
     case 1 where !text.hasPrefix(".") || text.count > 1:
-      if let value = Double(text), !text.hasSuffix(".") { return .decimal(value) }
+      if let value = Double(text), value.isFinite, !text.hasSuffix(".") { return .decimal(value) }
     case 3:
       if let value = IPAddress.parseV4(Substring(text)) { return lexPrefixLength(IPAddress(v4: value), start) }
     default: break
     }
     report(dots >= 2 ? .invalidIPAddress(text) : .invalidNumber(text), SourceRange(start, end))
     return .invalid(text)
+  }
+
+  /// Hex digits, colons and single dots: the text of an address. Stops before `..` so that
+  /// `fd00::1..fd00::9` is a range.
+  private func scanAddressRun(_ start: Int) -> Int {
+    scanRunBeforeDotDot(start) { isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
   }
 
   /// Digits and single dots; stops before `..` so that `8000..8999` is a range.
@@ -184,8 +190,8 @@ public struct Lexer: Sendable {
 
   /// An IPv6 address (optionally with `/len`), starting at `start`.
   private mutating func lexAddress(from start: Int) -> Token.Kind {
-    position = scanRun(start) { isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
-    position = scanRun(position, while: isIdentifierContinue)
+    position = scanAddressRun(start)
+    position = scanRunBeforeDotDot(position, while: isIdentifierContinue)
     let text = String(decoding: bytes[start..<position], as: UTF8.self)
     guard let address = IPAddress(text), address.family == .v6 else {
       report(.invalidIPAddress(text), SourceRange(start, position))
@@ -275,9 +281,9 @@ public struct Lexer: Sendable {
     let start = position
     while position < bytes.count {
       let current = bytes[position]
-      if [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "("), UInt8(ascii: ")")].contains(current) { break }
+      let stops = [0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ","), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "|")]
+      if stops.contains(current) { break }
       if current == UInt8(ascii: "&") && peek(1) == UInt8(ascii: "&") { break }
-      if current == UInt8(ascii: "|") && peek(1) == UInt8(ascii: "|") { break }
       position += 1
     }
     if position == start { return lexToken() }
@@ -285,6 +291,16 @@ public struct Lexer: Sendable {
   }
 
   // MARK: Helpers
+
+  /// Scans like ``scanRun(_:while:)`` but never into a `..`.
+  private func scanRunBeforeDotDot(_ start: Int, while predicate: (UInt8) -> Bool) -> Int {
+    var end = start
+    while end < bytes.count, predicate(bytes[end]) {
+      if bytes[end] == UInt8(ascii: "."), end + 1 < bytes.count, bytes[end + 1] == UInt8(ascii: ".") { break }
+      end += 1
+    }
+    return end
+  }
 
   private func scanRun(_ start: Int, while predicate: (UInt8) -> Bool) -> Int {
     var end = start
