@@ -9,6 +9,7 @@ public struct NetFilterCommand: ParsableCommand {
       Examples:
         netfilter check "net.dip = 8.8.8.8 and net.dport in (53, 853)"
         netfilter check "net_packet_dns.data.src=8.8.8.8"
+        netfilter run --input events.jsonl "net.sip.names matches ('*.domain.')"
       """,
     version: "0.1.0",
     subcommands: [CheckCommand.self, RunCommand.self]

@@ -74,7 +74,7 @@ extension Checker {
       guard let item = coerce(rhsExpr, context, inList: false), case .value(let value) = item else { return nil }
       return (op, .value(value))
     case .field(let reference) where reference.argument == nil && resolver?.list(named: reference.name) != nil:
-      return rightOperand(resolver!.list(named: reference.name)!, context)
+      return expandList(reference.name, resolver!.list(named: reference.name)!, context, at: rhsExpr.range)
     default:
       guard let rhs = operand(rhsExpr) else { return nil }
       return compatible(context, rhs, rhsExpr) ? (op, rhs) : nil
@@ -151,7 +151,10 @@ extension Checker {
       alternatives.insert(contentsOf: members, at: 0)
     }
     let combined: CheckedExpr = alternatives.count == 1 ? alternatives[0] : .or(alternatives)
-    return tracee.negated ? .not(combined) : combined
+    // Tracee's form means "events named EVENT whose argument compares so": the event scope stays
+    // outside the negation, so `net_packet_dns.data.src!=8.8.8.8` selects DNS packets only.
+    let event = String(tracee.field.name.prefix { $0 != "." })
+    return .and([.event(event), tracee.negated ? .not(combined) : combined])
   }
 
   private mutating func traceePattern(_ word: String, _ field: FieldBinding, _ range: SourceRange, op: ComparisonOperator)

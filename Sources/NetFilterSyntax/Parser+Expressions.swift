@@ -110,10 +110,9 @@ extension Parser {
       guard at(.punctuation(.comma)), !token.hasLeadingSpace, values.count < limits.maxListItems else { break }
       advance(mode: .traceeValue)
     }
-    if values.count == 1, case .literal(.string) = values[0].kind {
-      let lhs = Expr(.field(field), range: fieldRange)
-      return Expr(.comparison(op, negated: negated, lhs, values[0]), range: fieldRange.union(values[0].range))
-    }
+    // Even a single quoted value stays a Tracee comparison: the form is scoped to its event
+    // (DESIGN §2: "events named EVENT whose argument ARG compares so"), so `!=` must not select
+    // events of other kinds.
     return traceeExpr(field, fieldRange, op, negated, values)
   }
 

@@ -32,17 +32,17 @@ func runCLI(_ arguments: [String], stderrIsTerminal: Bool = false) -> CLIResult 
   return CLIResult(status: status, stdout: out.value, stderr: err.value)
 }
 
-/// Runs the built `netfilter` executable, which sits next to the test bundle.
-func runBinary(_ arguments: [String], stdin: String? = nil) throws -> CLIResult {
+/// Runs a built executable of the package (`netfilter` by default), which sits next to the test bundle.
+func runBinary(_ arguments: [String], stdin: String? = nil, executable: String = "netfilter") throws -> CLIResult {
   let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   var directory = bundle
-  while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("netfilter").path),
+  while !FileManager.default.fileExists(atPath: directory.appendingPathComponent(executable).path),
     directory.path != "/"
   {
     directory.deleteLastPathComponent()
   }
   let process = Process()
-  process.executableURL = directory.appendingPathComponent("netfilter")
+  process.executableURL = directory.appendingPathComponent(executable)
   process.arguments = arguments
   process.environment = ["COLUMNS": "100", "PATH": "/usr/bin:/bin"]
   let outPipe = Pipe()

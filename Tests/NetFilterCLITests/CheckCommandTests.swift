@@ -84,6 +84,7 @@ import Testing
   @Test func helpTextsAreStable() throws {
     try expectGolden(NetFilterCommand.helpMessage(columns: 100), "help.txt")
     try expectGolden(NetFilterCommand.helpMessage(for: CheckCommand.self, columns: 100), "check-help.txt")
+    try expectGolden(NetFilterCommand.helpMessage(for: RunCommand.self, columns: 100), "run-help.txt")
   }
 
   @Test func fiveThousandNestedParenthesesAreACleanError() {
@@ -108,5 +109,16 @@ import Testing
     let help = try runBinary(["--help"])
     #expect(help.status == 0)
     #expect(help.stdout.contains("USAGE: netfilter <subcommand>"))
+  }
+}
+
+@Suite struct EmbedExampleTests {
+  @Test func embeddingExampleEvaluatesItsOwnEventType() throws {
+    let result = try runBinary(["net.dip in (10.0.0.0/8, 2001:db8::/32) or net.dip.names matches ('*.google.')"], executable: "embed-example")
+    #expect(result.status == 0)
+    #expect(result.stdout == "curl[4243] -> 10.1.2.3:8080\nsshd[77] -> 2001:db8::7:22\nwget[900] -> 8.8.8.8:53\n")
+    let failing = try runBinary(["net.dprot = 1"], executable: "embed-example")
+    #expect(failing.status == 1)
+    #expect(failing.stdout.contains("did you mean 'net.dport'?"))
   }
 }

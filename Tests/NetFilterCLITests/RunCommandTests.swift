@@ -1,0 +1,105 @@
+import Foundation
+import NetFilterCLI
+import Testing
+
+/// The seed document's Tracee JSON lines, bundled in examples/events.
+let seedEvents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("examples/events/tracee-seed.jsonl").path
+
+/// A temporary file holding `text`.
+func temporaryFile(_ text: String) throws -> String {
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("netfilter-\(UUID().uuidString).jsonl").path
+  try text.write(toFile: path, atomically: true, encoding: .utf8)
+  return path
+}
+
+@Suite struct RunCommandTests {
+  struct SeedCase: CustomStringConvertible, Sendable {
+    var filter: String
+    var matches: Int
+    var description: String { filter }
+  }
+
+  @Test(arguments: [
+    SeedCase(filter: "net_packet_tcp.data.dst_port=80", matches: 4),
+    SeedCase(filter: "net_packet_dns.data.src=8.8.8.8", matches: 4),
+    SeedCase(filter: "net_packet_dns.data.proto_dns.answers.IP = '200.147.100.53'", matches: 1),
+    SeedCase(filter: "net_packet_dns.data.src=8.8.8.8,1.1.1.1", matches: 4),
+    SeedCase(filter: "net_packet_dns.data.src!=8.8.8.8", matches: 0),
+    SeedCase(filter: "net_packet_tcp.data.dst_port=443", matches: 0),
+    SeedCase(filter: "net_packet_dns.data.proto_dns.questions.name=*.zip.net", matches: 2),
+    SeedCase(filter: "ps.name = 'vlc' and net.dport = 80 and net.dip = 70.42.73.30", matches: 4),
+  ])
+  func seedTraceeEventsMatchAsTraceeWould(_ seed: SeedCase) {
+    let result = runCLI(["run", "--input", seedEvents, "--output", "json", seed.filter])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == seed.matches)
+    for line in lines { #expect(line.hasPrefix("{\"timestamp\":")) }
+  }
+
+  @Test func flatEventsAreWrittenInTraceeShape() throws {
+    let input = try temporaryFile(
+      """
+      {"evt.name":"Send","ps.name":"curl","ps.pid":42,"net.dip":"216.58.201.174","net.dport":443,"net.dip.names":["a.example."]}
+      {"evt.name":"Recv","ps.name":"curl","ps.pid":42,"net.dip":"10.0.0.1","net.dport":80}
+
+      """
+    )
+    let result = runCLI(["run", "--input", input, "--output", "json", "net.dip.names matches ('*.example.')"])
+    #expect(result.status == 0)
+    #expect(
+      result.stdout
+        == #"{"timestamp":0,"processId":42,"threadId":0,"processName":"curl","hostName":"","cgroupId":0,"containerId":"","eventId":"0","eventName":"Send","args":[{"name":"net.dip","type":"ip","value":"216.58.201.174"},{"name":"net.dport","type":"uint16","value":443},{"name":"net.dip.names","type":"list of string","value":["a.example."]}]}"#
+        + "\n"
+    )
+  }
+
+  @Test func malformedLinesAreReportedWithTheirNumberAndSkipped() throws {
+    let input = try temporaryFile("{\"net.dport\":80}\n{\"net.dport\":\n[1,2]\n{\"net.dport\":80}\n")
+    let result = runCLI(["run", "--input", input, "--output", "json", "--stats", "net.dport = 80"])
+    #expect(result.status == 0)
+    #expect(result.stdout.split(separator: "\n").count == 2)
+    #expect(result.stderr.contains("\(input):2:14: error: malformed event: unexpected end of input; expected a value"))
+    #expect(result.stderr.contains("\(input):3:1: error: malformed event: an event must be a JSON object"))
+    #expect(result.stderr.hasSuffix("{\"received\":4,\"matched\":2,\"lost\":0,\"malformed\":2}\n"))
+  }
+
+  @Test func strictStopsAtTheFirstMalformedLine() throws {
+    let input = try temporaryFile("{\"net.dport\":80}\nnot json\n{\"net.dport\":80}\n")
+    let result = runCLI(["run", "--input", input, "--output", "json", "--strict", "net.dport = 80"])
+    #expect(result.status == 1)
+    #expect(result.stdout.split(separator: "\n").count == 1)
+  }
+
+  @Test func countStopsAfterNMatches() {
+    let result = runCLI(["run", "--input", seedEvents, "--output", "json", "--count", "2", "net_packet_tcp"])
+    #expect(result.status == 0)
+    #expect(result.stdout.split(separator: "\n").count == 2)
+  }
+
+  @Test func tableOutputHasAHeaderAndOneRowPerMatch() {
+    let result = runCLI(["run", "--input", seedEvents, "--output", "table", "net.sip = 8.8.8.8"])
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 5)
+    #expect(lines[0].hasPrefix("EVENT"))
+    #expect(lines[1].contains("systemd-resolve") && lines[1].contains("8.8.8.8:53"))
+  }
+
+  @Test func filterErrorsExitOneBeforeReadingInput() {
+    let result = runCLI(["run", "--input", "/nonexistent", "net.dport = 'http'"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("error: cannot apply '='"))
+  }
+
+  @Test func missingInputIsAUsageError() {
+    #expect(runCLI(["run", "--input", "/nonexistent/events.jsonl", "net.dport = 1"]).status == 64)
+    #expect(runCLI(["run", "--count", "0", "--input", seedEvents, "net.dport = 1"]).status == 64)
+  }
+
+  @Test func standardInputWorksThroughTheBinary() throws {
+    let result = try runBinary(["run", "--input", "-", "--output", "json", "net.dport > 1000"], stdin: "{\"net.dport\":8080}\n{\"net.dport\":22}\n")
+    #expect(result.status == 0)
+    #expect(result.stdout.split(separator: "\n").count == 1)
+  }
+}
