@@ -54,6 +54,7 @@ let package = Package(
       dependencies: ["NetFilter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
     .executableTarget(name: "netfilter", dependencies: ["NetFilterCLI"]),
+    .executableTarget(name: "embed-example", dependencies: ["NetFilter"], path: "examples/embed"),
     .testTarget(
       name: "NetFilterCLITests",
       dependencies: ["NetFilterCLI", "NetFilterTestSupport"],
