@@ -39,6 +39,14 @@ let package = Package(
     .target(name: "NetFilterEval", dependencies: ["NetFilterSema", "NetFilterRegex"]),
     .testTarget(name: "NetFilterEvalTests", dependencies: ["NetFilterEval", "NetFilterTestSupport"]),
 
+    // MARK: NetFilterPackets (pure Swift decoders and the packet event)
+    .target(name: "NetFilterPackets", dependencies: ["NetFilterEval", "NetFilterSema"]),
+    .testTarget(name: "NetFilterPacketsTests", dependencies: ["NetFilterPackets", "NetFilterTestSupport"]),
+
+    // MARK: CPcap and NetFilterPcap (the thin unsafe layer around libpcap)
+    .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+    .target(name: "NetFilterPcap", dependencies: ["CPcap"]),
+
     // MARK: NetFilter (facade)
     .target(
       name: "NetFilter",
