@@ -70,7 +70,7 @@ let package = Package(
     ),
 
     // MARK: ConformanceTests (Grammar/ and examples/ check clean; conformance case files)
-    .testTarget(name: "ConformanceTests", dependencies: ["NetFilter", "NetFilterTestSupport"]),
+    .testTarget(name: "ConformanceTests", dependencies: ["NetFilter", "NetFilterTestSupport"], exclude: ["Cases"]),
 
     // MARK: NetFilterTestSupport
     .target(
