@@ -102,6 +102,8 @@ public struct Checker {
       return nil
     case .field(let reference) where reference.argument == nil && resolver?.expression(named: reference.name) != nil:
       return nil
+    case .field(let reference) where reference.argument == nil && resolver?.list(named: reference.name) != nil:
+      return "list macro '\(reference.name)'"
     case .field(let reference):
       guard let binding = resolveFieldQuietly(reference), binding.type.value != .bool else { return nil }
       return "'\(reference.text)' (\(binding.type))"
@@ -116,6 +118,9 @@ public struct Checker {
 
   private func conditionNotes(_ expr: Expr) -> [Note] {
     guard case .field(let reference) = expr.kind else { return [] }
+    if reference.argument == nil, resolver?.list(named: reference.name) != nil {
+      return [Note("use a list on the right of 'in' or another list operator, such as net.dport in \(reference.name)")]
+    }
     return [Note("compare it with a value, such as \(reference.text) = …")]
   }
 
@@ -136,11 +141,28 @@ public struct Checker {
     defer { expanding.removeLast() }
     let start = diagnostics.count
     let checked = condition(body)
-    // Diagnostics inside the macro body point at its use in this filter.
+    relocateDiagnostics(from: start, to: range, note: "in macro '\(name)'")
+    return checked
+  }
+
+  /// Checks a list macro on the right of a list operator, like the list it stands for.
+  mutating func expandList(_ name: String, _ list: Expr, _ context: CoercionContext, at range: SourceRange)
+    -> (ComparisonOperator, Operand)?
+  {
+    let start = diagnostics.count
+    let result = rightOperand(list, context)
+    relocateDiagnostics(from: start, to: range, note: "in list '\(name)'")
+    return result
+  }
+
+  /// Points the diagnostics found since `start` (inside a macro, whose ranges are offsets into the
+  /// macro's own text) at the macro's use in this filter; fix-its and note positions would edit the
+  /// wrong text, so they go.
+  private mutating func relocateDiagnostics(from start: Int, to range: SourceRange, note: String) {
     for index in start..<diagnostics.count {
-      diagnostics[index].notes.insert(Note("in macro '\(name)'"), at: 0)
+      diagnostics[index].notes = [Note(note)] + diagnostics[index].notes.map { Note($0.message) }
+      diagnostics[index].fixIts = []
       diagnostics[index].range = range
     }
-    return checked
   }
 }
