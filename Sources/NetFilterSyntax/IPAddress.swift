@@ -95,12 +95,14 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     return words
   }
 
-  /// The canonical text: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as `::`).
+  /// The canonical text: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as `::`,
+  /// IPv4-mapped addresses as `::ffff:1.2.3.4`).
   public var description: String {
     if family == .v4 {
       let v = v4Value
       return "\(v >> 24).\(v >> 16 & 0xFF).\(v >> 8 & 0xFF).\(v & 0xFF)"
     }
+    if let mapped = unmappedV4 { return "::ffff:" + mapped.description }
     let words = (0..<8).map { i -> UInt16 in
       let half = i < 4 ? high : low
       return UInt16(truncatingIfNeeded: half >> UInt64(48 - 16 * (i % 4)))

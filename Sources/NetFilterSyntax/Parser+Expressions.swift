@@ -9,12 +9,24 @@ extension Parser {
     case negatedComparison(ComparisonOperator, negated: Bool)
     /// An operand where an operator should be (`a = 1 aand b = 2`): reported, then parsed as `and`.
     case stray
+    /// A character the lexer rejected where an operator should be (`a ~ 'x'`): skipped quietly.
+    case invalid
 
     var precedence: Int {
       switch self {
       case .logical(let op): op.precedence
       case .comparison(let op, _), .negatedComparison(let op, _): op.info.precedence
       case .stray: Precedence.and
+      case .invalid: Precedence.comparison
+      }
+    }
+
+    /// Whether the operator nests its left side one level deeper (`a = 1 = 2`); such chains count
+    /// toward the nesting limit. `and` and `or` chains are flat.
+    var nestsLeft: Bool {
+      switch self {
+      case .comparison, .negatedComparison, .invalid: true
+      case .logical, .stray: false
       }
     }
   }
@@ -23,8 +35,19 @@ extension Parser {
   mutating func parseExpression(above minimum: Int = 0) -> Expr {
     guard enterNesting() else { return Expr(.missing, range: token.range) }
     defer { leaveNesting() }
-    var lhs = parsePrefix()
+    return parseInfixes(above: minimum, lhs: parsePrefix())
+  }
+
+  /// Applies the infix operators binding tighter than `minimum` to `lhs`.
+  mutating func parseInfixes(above minimum: Int, lhs: Expr) -> Expr {
+    var lhs = lhs
+    var levels = 0
+    defer { depth -= levels }
     while !aborted, let infix = currentInfix(), infix.precedence > minimum {
+      if infix.nestsLeft {
+        guard enterNesting() else { break }
+        levels += 1
+      }
       lhs = parseInfix(infix, lhs: lhs)
     }
     return lhs
@@ -39,8 +62,11 @@ extension Parser {
       return .negatedComparison(.equal, negated: false)
     }
     switch token.kind {
-    case .identifier, .string, .integer, .decimal, .ip, .cidr, .boundVariable, .keyword(.true), .keyword(.false):
+    case .identifier, .string, .integer, .decimal, .duration, .ip, .cidr, .boundVariable, .keyword(.true),
+      .keyword(.false), .punctuation(.leftParen), .punctuation(.bang):
       return .stray
+    case .invalid:
+      return .invalid
     default:
       return nil
     }
@@ -64,10 +90,16 @@ extension Parser {
       }
       return parseComparison(op, negated: !negated, lhs: lhs)
     case .stray:
-      reportStrayOperand()
-      advance()
+      // A misspelled operator (`aand`) is skipped; anything else starts the next operand.
+      if reportStrayOperand(after: lhs) { advance() }
       let rhs = parseExpression(above: Precedence.and)
       return Self.combine(.and, lhs, rhs)
+    case .invalid:
+      // The lexer reported the character; skip it, and the operand after it, quietly.
+      advance()
+      guard currentInfix().map({ if case .stray = $0 { true } else { false } }) ?? false else { return lhs }
+      let rhs = parseExpression(above: Precedence.comparison)
+      return Expr(.missing, range: lhs.range.union(rhs.range))
     }
   }
 
@@ -107,7 +139,12 @@ extension Parser {
         return traceeExpr(field, fieldRange, op, negated, values)
       }
       advance()
-      guard at(.punctuation(.comma)), !token.hasLeadingSpace, values.count < limits.maxListItems else { break }
+      guard at(.punctuation(.comma)), !token.hasLeadingSpace else { break }
+      if values.count == limits.maxListItems {
+        report(.listTooLong(limit: limits.maxListItems), token.range)
+        aborted = true
+        break
+      }
       advance(mode: .traceeValue)
     }
     // Even a single quoted value stays a Tracee comparison: the form is scoped to its event
@@ -136,16 +173,25 @@ extension Parser {
     return Expr(.logical(op, operands), range: lhs.range.union(rhs.range))
   }
 
-  mutating func reportStrayOperand() {
+  /// Reports an operand where an operator belongs; `true` if it looks like a misspelled operator.
+  mutating func reportStrayOperand(after lhs: Expr) -> Bool {
     let text = source.slice(token.range)
     var notes: [Note] = []
     var fixIts: [FixIt] = []
     let words = ["and", "or", "not", "in"] + Keyword.allCases.map(\.rawValue).filter { ComparisonOperator(rawValue: $0) != nil }
+    var misspelled = false
     if case .identifier = token.kind, let suggestion = closestWord(to: text.lowercased(), in: words) {
+      misspelled = true
       notes.append(Note("did you mean '\(suggestion)'?"))
       fixIts.append(FixIt("replace '\(text)' with '\(suggestion)'", replacing: token.range, with: suggestion))
     }
+    if at(.punctuation(.leftParen)), token.hasLeadingSpace, case .field(let field) = lhs.kind, field.argument == nil {
+      notes.append(Note("to call '\(field.name)', remove the space before '('"))
+      let space = SourceRange(lhs.range.upperBound, token.range.lowerBound)
+      fixIts.append(FixIt("remove the space", replacing: space, with: ""))
+    }
     report(.expectedOperator(found: text), token.range, notes: notes, fixIts: fixIts)
+    return misspelled
   }
 }
 

@@ -55,7 +55,7 @@ extension Parser {
     guard at(.punctuation(.leftBracket)) else { return Expr(.field(FieldReference(name: name)), range: start.range) }
     if token.hasLeadingSpace { report(.fieldArgumentNeedsNoSpace, token.range) }
     advance()
-    var argument = ""
+    var argument: String?
     switch token.kind {
     case .identifier(let text): argument = text
     case .integer: argument = source.slice(token.range)
@@ -63,15 +63,18 @@ extension Parser {
     default:
       report(.expectedFieldArgument, token.range)
     }
-    if !argument.isEmpty { advance() }
+    if argument != nil { advance() }
     if !eat(.punctuation(.rightBracket)) { report(.expectedRightBracket, .at(token.range.lowerBound)) }
-    let reference = FieldReference(name: name, argument: argument)
+    let reference = FieldReference(name: name, argument: argument ?? "")
     return Expr(.field(reference), range: start.range.union(previous.range))
   }
 
   /// `name(arguments…)`; the name was consumed and the current token is `(`.
   mutating func parseCall(name: String, start: Token) -> Expr {
     let open = token
+    let inStep = inSequenceStep
+    inSequenceStep = false
+    defer { inSequenceStep = inStep }
     advance()
     var arguments: [Expr] = []
     if !at(.punctuation(.rightParen)) {
@@ -90,9 +93,12 @@ extension Parser {
 
   /// `( expr )` or a list `( item, … )`. A single literal in parentheses is a one-item list.
   mutating func parseParenthesized() -> Expr {
+    // Nesting is counted by `parseExpression`, which every item goes through.
     let open = token
-    guard enterNesting() else { return Expr(.missing, range: open.range) }
-    defer { leaveNesting() }
+    // Inside parentheses, `||` means `or` even in a sequence step.
+    let inStep = inSequenceStep
+    inSequenceStep = false
+    defer { inSequenceStep = inStep }
     advance()
     if at(.punctuation(.rightParen)) {
       report(.emptyList, SourceRange(open.range.lowerBound, token.range.upperBound))
@@ -142,7 +148,14 @@ extension Parser {
   /// `low..high`; the current token is `..`.
   mutating func parseRange(low: Expr) -> Expr {
     advance()
-    let high = parsePrefix()
+    // A literal high end is taken as is, so that `1..2..3..…` cannot recurse once per `..`.
+    let high: Expr
+    if let literal = Self.literal(token.kind) {
+      high = Expr(.literal(literal), range: token.range)
+      advance()
+    } else {
+      high = parsePrefix()
+    }
     return Expr(.range(low, high), range: low.range.union(high.range))
   }
 

@@ -14,7 +14,8 @@ extension Parser {
         advance()
       } else {
         report(.expectedDuration(after: "maxspan"), token.range)
-        if case .invalid = token.kind { advance() }
+        // Skip a bad value (`maxspan 5`), but not what follows a missing one.
+        if !at(.punctuation(.pipe)), !at(.punctuation(.pipePipe)), !at(.keyword(.by)), !at(.endOfInput) { advance() }
       }
     }
     let by = eat(.keyword(.by)) ? parseJoinFields() : []
@@ -66,6 +67,7 @@ extension Parser {
         advance()
       } else {
         report(.expectedIdentifierAfterAs, token.range)
+        if !at(.punctuation(.pipe)), !at(.punctuation(.pipePipe)), !at(.endOfInput) { advance() }
       }
     }
     return SequenceStep(expression: expression, by: by, alias: alias, range: start.union(end))

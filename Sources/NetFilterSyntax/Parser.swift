@@ -67,7 +67,13 @@ public struct Parser {
 
   mutating func parseFilter() -> FilterSyntax {
     if at(.keyword(.sequence)) { return .sequence(parseSequence()) }
-    let expression = parseExpression()
+    var expression = parseExpression()
+    // After an unmatched ')', what follows may still continue the expression: `a = 1) or b = 2`.
+    while !aborted, at(.punctuation(.rightParen)) {
+      report(.unmatchedRightParen, token.range)
+      advance()
+      expression = parseInfixes(above: 0, lhs: expression)
+    }
     skipTrailingTokens()
     return .expression(expression)
   }

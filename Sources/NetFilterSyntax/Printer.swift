@@ -10,10 +10,12 @@ public enum Printer {
     case .field(let field): fieldText(field)
     case .boundVariable(let name, let path): "$" + name + (path.map { "." + $0 } ?? "")
     case .literal(let literal): print(literal)
-    case .list(let items): "(" + items.map(print).joined(separator: ", ") + ")"
+    case .list(let items): "(" + items.map(printItem).joined(separator: ", ") + ")"
     case .range(let low, let high): print(low) + ".." + print(high)
-    case .call(let name, let arguments): name + "(" + arguments.map(print).joined(separator: ", ") + ")"
-    case .not(let operand): "not " + (precedence(operand) >= 100 ? print(operand) : "(" + print(operand) + ")")
+    case .call(let name, let arguments): name + "(" + arguments.map(printItem).joined(separator: ", ") + ")"
+    case .not(let operand):
+      // `not not a` needs no parentheses (they would double its nesting depth when parsed back).
+      "not " + wrap(operand, if: precedence(operand) < 100 && precedence(operand) != Precedence.not)
     case .logical(let op, let operands):
       operands.map { wrap($0, if: precedence($0) <= op.precedence) }.joined(separator: " \(op.rawValue) ")
     case .comparison(let op, let negated, let lhs, let rhs):
@@ -49,7 +51,7 @@ public enum Printer {
     switch literal {
     case .string(let string): quote(string)
     case .integer(let value): String(value)
-    case .decimal(let value): String(value)
+    case .decimal(let value): decimalText(value)
     case .bool(let value): value ? "true" : "false"
     case .ip(let value): value.description
     case .cidr(let value): value.description
@@ -76,6 +78,41 @@ public enum Printer {
       }
     }
     return out + "'"
+  }
+
+  /// A list item or call argument. One that ends with a Tracee comparison is parenthesized: its
+  /// values are comma-separated too (`f((x.data.y=1), 2)`).
+  private static func printItem(_ expr: Expr) -> String {
+    endsWithTracee(expr) ? "(" + print(expr) + ")" : print(expr)
+  }
+
+  private static func endsWithTracee(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .tracee: true
+    case .logical(_, let operands): operands.last.map(endsWithTracee) ?? false
+    default: false
+    }
+  }
+
+  /// A decimal in plain notation: `String(1e-05)` is `1e-05`, which is not a literal.
+  static func decimalText(_ value: Double) -> String {
+    let text = String(value)
+    guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(text[text.index(after: e)...])
+    else { return text }
+    let mantissa = text[..<e]
+    let point = mantissa.firstIndex(of: ".") ?? mantissa.endIndex
+    var digits = String(mantissa[..<point]) + String(mantissa[point...].dropFirst())
+    var pointPosition = mantissa.distance(from: mantissa.startIndex, to: point) + exponent
+    if pointPosition <= 0 {
+      digits = String(repeating: "0", count: 1 - pointPosition) + digits
+      pointPosition = 1
+    } else if pointPosition >= digits.count {
+      digits += String(repeating: "0", count: pointPosition - digits.count + 1)
+    }
+    let integer = digits.prefix(pointPosition)
+    var fraction = String(digits.dropFirst(pointPosition))
+    while fraction.count > 1, fraction.hasSuffix("0") { fraction.removeLast() }
+    return integer + "." + fraction
   }
 
   static func fieldText(_ field: FieldReference) -> String {
