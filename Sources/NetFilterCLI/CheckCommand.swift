@@ -13,6 +13,7 @@ public struct CheckCommand: ParsableCommand {
   )
 
   @OptionGroup var input: FilterInput
+  @OptionGroup var macros: MacroOptions
   @OptionGroup var diagnostics: DiagnosticOptions
 
   @Flag(help: "Print the typed tree before the normalized filter.")
@@ -23,8 +24,10 @@ public struct CheckCommand: ParsableCommand {
   public func run() throws {
     let console = Console.current
     let (text, name) = try input.read()
-    let outcome = Environment().check(text, name: name)
-    let rendered = diagnostics.formatter(for: console).render(outcome.diagnostics, in: outcome.source)
+    let formatter = diagnostics.formatter(for: console)
+    let library = try macros.load(formatter, console: console)
+    let outcome = Environment(resolver: library).check(text, name: name)
+    let rendered = formatter.render(outcome.diagnostics, in: outcome.source)
     guard outcome.isValid, let checked = outcome.checked, let normalized = outcome.normalized else {
       console.err(rendered)
       throw ExitCode.failure

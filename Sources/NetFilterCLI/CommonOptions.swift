@@ -51,3 +51,23 @@ struct FilterInput: ParsableArguments {
     return (text.hasSuffix("\n") ? String(text.dropLast()) : text, path == "-" ? "<stdin>" : path)
   }
 }
+
+/// Macro and list files: `--macros FILE`, repeatable.
+struct MacroOptions: ParsableArguments {
+  @Option(
+    name: .customLong("macros"),
+    help: ArgumentHelp("Load macros and lists from a YAML file in Fibratus's format (repeatable).", valueName: "file")
+  )
+  var files: [String] = []
+
+  /// The macros of every file, or `nil` if there are none. Problems in the files are printed, each
+  /// against its own file; an error throws exit status 1.
+  func load(_ formatter: DiagnosticFormatter, console: Console) throws -> MacroLibrary? {
+    guard !files.isEmpty else { return nil }
+    let (library, problems) = MacroLibrary.read(files: files)
+    let rendered = problems.render(with: formatter)
+    if !rendered.isEmpty { console.err(rendered) }
+    if problems.containsErrors { throw ExitCode.failure }
+    return library
+  }
+}
