@@ -59,7 +59,10 @@ let package = Package(
     // MARK: NetFilterCLI and the netfilter executable
     .target(
       name: "NetFilterCLI",
-      dependencies: ["NetFilter", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: [
+        "NetFilter", "NetFilterPackets", "NetFilterPcap",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
     .executableTarget(name: "netfilter", dependencies: ["NetFilterCLI"]),
     .executableTarget(name: "embed-example", dependencies: ["NetFilter"], path: "examples/embed"),

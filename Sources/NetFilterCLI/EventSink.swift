@@ -20,10 +20,11 @@ struct EventSink {
     ("DESTINATION", 40, ["net.dip", "net.dport"]),
   ]
 
-  mutating func write(_ event: JSONEvent) {
+  /// Writes one event: `json` for JSON output, `field` to read table columns.
+  mutating func write(json: @autoclosure () -> String, field: (FieldDescriptor) -> FieldValue) {
     switch format {
     case .json:
-      console.out(EventJSON.line(for: event) + "\n")
+      console.out(json() + "\n")
     case .table:
       if !wroteHeader {
         wroteHeader = true
@@ -32,7 +33,7 @@ struct EventSink {
       let cells = Self.columns.map { column -> String in
         let parts = column.fields.compactMap { name -> String? in
           guard let descriptor = Schema.network.field(named: name) else { return nil }
-          let value = event.lookup(FieldBinding(descriptor))
+          let value = field(descriptor)
           return value == .missing ? nil : Self.text(value)
         }
         return pad(parts.joined(separator: ":"), column.width)

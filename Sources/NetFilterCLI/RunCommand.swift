@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NetFilter
 
 /// `netfilter run`: evaluate a filter over events and print the ones that match.
@@ -19,6 +20,15 @@ public struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Read JSON-lines events from FILE ('-' for standard input).")
   var input: String?
 
+  @Option(name: .long, help: "Replay packets from a pcap or pcapng FILE.")
+  var pcap: String?
+
+  @Option(help: "With --pcap: emit one event per selected Tracee kind (net_packet_tcp,net_packet_dns,…) instead of one per packet.")
+  var events: String?
+
+  @Option(help: "With --pcap: save the matching packets to OUT (pcap).")
+  var write: String?
+
   @Option(help: "Output format: json (one Tracee-shaped object per line) or table (default on a terminal).")
   var output: OutputFormat?
 
@@ -35,39 +45,36 @@ public struct RunCommand: ParsableCommand {
 
   public func validate() throws {
     if let count, count <= 0 { throw ValidationError("--count must be a positive number.") }
+    if pcap != nil, input != nil { throw ValidationError("Give --pcap or --input, not both.") }
+    if pcap == nil, events != nil || write != nil {
+      throw ValidationError("--events and --write apply to --pcap replay.")
+    }
+    for kind in selectedKinds where !EventNames.packet.contains(kind) {
+      throw ValidationError("Unknown packet event '\(kind)' in --events; use \(EventNames.packet.joined(separator: ", ")).")
+    }
   }
 
   public func run() throws {
     let console = Console.current
     let (text, name) = try filter.read()
     let compiled = try compile(text, name: name, console: console)
-    guard let input else {
-      throw ValidationError("Live capture is not available in this build; give --input FILE with JSON-lines events.")
-    }
-    guard var reader = LineReader(path: input) else { throw ValidationError("Cannot read '\(input)'.") }
-    defer { reader.close() }
-    let program: Program<JSONEvent>
-    do { program = try compiled.program(for: JSONEvent.self) } catch {
-      console.err("error: \(error.message)\n")
-      throw ExitCode.failure
-    }
     var sink = EventSink(format: output ?? (console.outIsTerminal ? .table : .json), console: console)
     var counters = Counters()
     defer { finish(counters, console) }
-    while let line = reader.next() {
-      if line.allSatisfy(\.isWhitespace) { continue }
-      counters.received += 1
-      let event: JSONEvent
-      do { event = try JSONEvent(line: line, keys: program.keys) } catch {
-        counters.malformed += 1
-        console.err("\(input == "-" ? "<stdin>" : input):\(reader.lineNumber):\(error.offset + 1): error: malformed event: \(error.message)\n")
-        if strict { throw ExitCode.failure }
-        continue
-      }
-      guard program.matches(event) else { continue }
-      counters.matched += 1
-      sink.write(event)
-      if let count, counters.matched >= count { break }
+    if let pcap {
+      try replay(pcap, compiled, &sink, &counters, console)
+    } else if let input {
+      try readJSONLines(input, compiled, &sink, &counters, console)
+    } else {
+      throw ValidationError("Live capture is not available in this build; give --pcap FILE or --input FILE.")
+    }
+  }
+
+  /// The compiled filter planned for events of type `E`, or exit 1 with the reason.
+  func plan<E: Event>(_ compiled: Filter, _ console: Console) throws -> Program<E> {
+    do { return try compiled.program(for: E.self) } catch {
+      console.err("error: \(error.message)\n")
+      throw ExitCode.failure
     }
   }
 
@@ -92,6 +99,13 @@ public struct RunCommand: ParsableCommand {
     } else if console.errIsTerminal || counters.malformed > 0 {
       console.err("netfilter: \(counters.received) events read, \(counters.matched) matched, \(counters.malformed) malformed\n")
     }
+  }
+}
+
+extension RunCommand {
+  /// The kinds named by `--events`.
+  var selectedKinds: [String] {
+    (events ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
   }
 }
 

@@ -44,6 +44,12 @@ public struct JSONEvent: Event, Sendable {
     JSONEvent.extract(binding, from: json, shape: shape)
   }
 
+  /// The value of `binding` in a Tracee-shaped JSON event (for decoders that build Tracee's
+  /// argument trees, such as packet events).
+  public static func traceeField(_ binding: FieldBinding, in json: JSONValue) -> FieldValue {
+    extract(binding, from: json, shape: .tracee)
+  }
+
   static func extract(_ binding: FieldBinding, from json: JSONValue, shape: Shape) -> FieldValue {
     let raw: [JSONValue]
     switch shape {

@@ -1,0 +1,53 @@
+/// A decoded application-layer message.
+public enum ApplicationMessage: Sendable {
+  case dns(DNSMessage)
+  case http(HTTPMessage)
+  /// The payload looked like DNS but did not decode; the reason says why.
+  case malformedDNS(String)
+}
+
+/// Recognizes DNS (port 53 or 5353, over UDP or TCP) and HTTP/1.x (by its first bytes, on any TCP
+/// port) from the first bytes of a payload, and decodes them on demand.
+enum ApplicationDetector {
+  static let dnsPorts: Set<UInt16> = [53, 5353]
+  private static let methods: [[UInt8]] = ["GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "]
+    .map { Array($0.utf8) }
+  private static let responsePrefix = Array("HTTP/".utf8)
+
+  static func detect(_ packet: DecodedPacket, _ payload: ByteReader) -> PacketKind.Application {
+    guard packet.transport == .tcp || packet.transport == .udp, payload.count > 0 else { return .none }
+    if dnsPorts.contains(packet.sourcePort) || dnsPorts.contains(packet.destinationPort) {
+      let header = packet.transport == .tcp ? 2 : 0
+      guard let flags = payload.u8(header + 2), let questions = payload.u16(header + 4), payload.count >= header + 12
+      else { return .none }
+      if questions == 1 { return flags & 0x80 == 0 ? .dnsRequest : .dnsResponse }
+      return .dns
+    }
+    guard packet.transport == .tcp else { return .none }
+    if startsWith(payload, responsePrefix) { return .httpResponse }
+    return methods.contains { startsWith(payload, $0) } ? .httpRequest : .none
+  }
+
+  static func decode(_ application: PacketKind.Application, _ packet: DecodedPacket, _ payload: ByteReader)
+    -> ApplicationMessage?
+  {
+    switch application {
+    case .none: return nil
+    case .dns, .dnsRequest, .dnsResponse:
+      do {
+        let message = packet.transport == .tcp ? try DNSMessage.decodeTCP(payload) : try DNSMessage.decode(payload)
+        return .dns(message)
+      } catch {
+        return .malformedDNS("\(error)")
+      }
+    case .http, .httpRequest, .httpResponse:
+      return HTTPMessage.decode(payload).map { .http($0) }
+    }
+  }
+
+  private static func startsWith(_ reader: ByteReader, _ prefix: [UInt8]) -> Bool {
+    guard reader.count >= prefix.count else { return false }
+    for (offset, byte) in prefix.enumerated() where reader.u8(offset) != byte { return false }
+    return true
+  }
+}

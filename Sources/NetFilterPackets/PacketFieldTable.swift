@@ -1,0 +1,72 @@
+import NetFilterEval
+import NetFilterSyntax
+
+/// Fields a packet answers from its headers, resolved to an index once per program; reading one
+/// is an array lookup and a closure call, without allocation.
+enum PacketFieldTable {
+  typealias Accessor = @Sendable (PacketEvent) -> FieldValue
+
+  static let entries: [(String, Accessor)] = eventFields + networkFields + layerFields
+  static let accessors: [Accessor] = entries.map(\.1)
+  static let index: [String: Int] = Dictionary(entries.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
+
+  static let eventFields: [(String, Accessor)] = [
+    ("evt.name", { event in
+      guard event.viewName == nil, let alias = event.kind.fibratusName else { return .string(event.name) }
+      return .strings(PacketKind.withAlias[event.kind.name + alias] ?? [event.name, alias])
+    }),
+    ("evt.kinds", { event in event.viewName.map { .strings(PacketKind.single[$0] ?? [$0]) } ?? .strings(event.kind.kinds) }),
+    ("evt.time.ns", { .int(Int64(clamping: $0.packet.timestamp)) }),
+    ("evt.category", { _ in .string("net") }),
+  ]
+
+  static let networkFields: [(String, Accessor)] = [
+    ("net.sip", { $0.packet.network == .none ? .missing : .ip($0.packet.source) }),
+    ("net.dip", { $0.packet.network == .none ? .missing : .ip($0.packet.destination) }),
+    ("net.sport", { $0.hasPorts ? .uint(UInt64($0.packet.sourcePort)) : .missing }),
+    ("net.dport", { $0.hasPorts ? .uint(UInt64($0.packet.destinationPort)) : .missing }),
+    ("net.l4.proto", { $0.l4Name.map { .string($0) } ?? .missing }),
+    ("net.size", { .uint(UInt64($0.packet.originalLength)) }),
+    ("net.direction", { $0.directionName.map { .string($0) } ?? .missing }),
+  ]
+
+  /// `EVENT.data.src/dst/src_port/dst_port/metadata.direction` and the header structures.
+  static let layerFields: [(String, Accessor)] = {
+    var fields: [(String, Accessor)] = []
+    for event in ["net_packet_ipv4", "net_packet_ipv6", "net_packet_tcp", "net_packet_udp", "net_packet_icmp",
+      "net_packet_icmpv6", "net_packet_dns", "net_packet_http"]
+    {
+      let bit = PacketKind.bit(event)
+      fields.append(("\(event).data.src", { $0.has(bit) ? .ip($0.packet.source) : .missing }))
+      fields.append(("\(event).data.dst", { $0.has(bit) ? .ip($0.packet.destination) : .missing }))
+      fields.append(("\(event).data.metadata.direction", { $0.has(bit) ? .uint(UInt64($0.packet.direction.rawValue)) : .missing }))
+      if !["net_packet_ipv4", "net_packet_ipv6", "net_packet_icmp", "net_packet_icmpv6"].contains(event) {
+        fields.append(("\(event).data.src_port", { $0.has(bit) ? .uint(UInt64($0.packet.sourcePort)) : .missing }))
+        fields.append(("\(event).data.dst_port", { $0.has(bit) ? .uint(UInt64($0.packet.destinationPort)) : .missing }))
+      }
+    }
+    return fields + HeaderFields.ipv4 + HeaderFields.ipv6 + HeaderFields.tcp + HeaderFields.udp + HeaderFields.icmp
+  }()
+}
+
+extension PacketEvent {
+  var hasPorts: Bool { packet.transport == .tcp || packet.transport == .udp }
+
+  var l4Name: String? {
+    switch packet.transport {
+    case .tcp: "TCP"
+    case .udp: "UDP"
+    case .icmp: "ICMP"
+    case .icmpv6: "ICMPv6"
+    case .none: nil
+    }
+  }
+
+  var directionName: String? {
+    switch packet.direction {
+    case .ingress: "ingress"
+    case .egress: "egress"
+    case .unknown: nil
+    }
+  }
+}
