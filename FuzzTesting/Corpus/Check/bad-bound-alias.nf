@@ -1,0 +1,1 @@
+sequence |evt.name = 'Connect'| as e1 |net.dip = $e2.net.dip|

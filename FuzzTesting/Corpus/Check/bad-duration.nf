@@ -1,0 +1,1 @@
+net.dport = 443abc

@@ -1,0 +1,1 @@
+ps.name = 'C:\Windows\tmp'

@@ -1,0 +1,1 @@
+ps.envs[] = 'x' or ps.envs[A B] = 'y' or ps.envs['Q'] = 'z'

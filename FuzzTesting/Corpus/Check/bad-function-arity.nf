@@ -1,0 +1,1 @@
+cidr_contains(net.dip) and md5() = 'x' and nosuch(ps.name)

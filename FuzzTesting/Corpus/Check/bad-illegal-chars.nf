@@ -1,0 +1,1 @@
+ps.name = 'a' # comment ~ ! - @

@@ -1,0 +1,1 @@
+ps.name = 'cmd.exe' aand ps.cmdline contains 'ss'

@@ -1,0 +1,1 @@
+net.dport = 'https' and net.dip = 'not-an-ip'

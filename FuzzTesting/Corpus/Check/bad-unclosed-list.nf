@@ -1,0 +1,1 @@
+net.dport in (1, 2, 3

@@ -1,0 +1,1 @@
+net.dprot = 53

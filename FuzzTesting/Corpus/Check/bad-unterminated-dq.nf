@@ -1,0 +1,1 @@
+dns.name = "example.com

@@ -1,0 +1,1 @@
+net.dport == 443 && !(ps.name == "curl") || net.sport == 0x35

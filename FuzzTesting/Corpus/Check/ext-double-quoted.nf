@@ -1,0 +1,1 @@
+dns.name endswith ".example.com." and dns.rr = "AAAA"

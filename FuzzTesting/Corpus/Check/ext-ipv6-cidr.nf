@@ -1,0 +1,1 @@
+net.dip in (10.0.0.0/8, fd00::/8, 2001:db8::1) and net.direction = 'egress'

@@ -1,0 +1,1 @@
+net.sport <> 22 and net.size >= 1024 and net.l4.proto = 'TCP'

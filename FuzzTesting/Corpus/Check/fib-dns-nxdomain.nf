@@ -1,0 +1,1 @@
+evt.name = 'ReplyDns' and dns.rcode = 'NXDOMAIN' and length(dns.name) > 40

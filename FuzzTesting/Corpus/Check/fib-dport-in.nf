@@ -1,0 +1,1 @@
+net.dport in (53, 853) and net.dip = 8.8.8.8

@@ -1,0 +1,1 @@
+ps.envs[LD_PRELOAD] != '' or ps.ancestor[0] = 'sshd'

@@ -1,0 +1,1 @@
+ps.cmdline contains 'it\'s \\ \"quoted\"\n'

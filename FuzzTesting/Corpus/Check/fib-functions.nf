@@ -1,0 +1,1 @@
+lower(ps.name) = 'nc' and concat(ps.name, ':', ps.cwd) endswith ':/tmp' and entropy(dns.name) > 3

@@ -1,0 +1,1 @@
+ps.name fuzzy 'svchost' or ps.name ifuzzynorm 'SVCHOST'

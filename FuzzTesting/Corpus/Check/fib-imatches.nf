@@ -1,0 +1,1 @@
+dns.name imatches ('*.xyz.', '*.top.') and evt.name = 'QueryDns'

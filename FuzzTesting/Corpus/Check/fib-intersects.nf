@@ -1,0 +1,1 @@
+dns.options intersects ('RD', 'RA') and dns.answers iintersects ('1.1.1.1')

@@ -1,0 +1,1 @@
+net.sip.names matches ('*.domain.')

@@ -1,0 +1,1 @@
+evt.name = 'Connect' and net.dport not in (80, 443)

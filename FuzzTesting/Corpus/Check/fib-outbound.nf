@@ -1,0 +1,1 @@
+(evt.name = 'Connect' or evt.name = 'Send') and net.dip != 0.0.0.0 and net.dip not in ('0:0:0:0:0:0:0:1', '::1') and not cidr_contains(net.dip, '127.0.0.0/8', '10.0.0.0/8')

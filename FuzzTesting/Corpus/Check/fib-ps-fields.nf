@@ -1,0 +1,1 @@
+ps.name ~= 'CURL' and ps.exe startswith '/usr/bin/' and ps.cmdline icontains '--insecure'

@@ -1,0 +1,1 @@
+regex(ps.cmdline, '^curl\\s+-k') = true

@@ -1,0 +1,1 @@
+not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not not (net.dport = 1)

@@ -1,0 +1,1 @@
+net_packet_dns.data.src=8.8.8.8

@@ -1,0 +1,1 @@
+net_packet_dns.data.proto_dns.questions.name=*.onion

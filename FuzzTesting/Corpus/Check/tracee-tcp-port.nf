@@ -1,0 +1,1 @@
+net_packet_tcp.data.dst_port=80

@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+// FuzzTesting: libFuzzer targets for netfilter (after WasmKit's FuzzTesting package).
+//
+// Not part of the root package: build and run it from this directory with ./fuzz.sh.
+//
+// Discussion: a libFuzzer target has no `main` of its own; libFuzzer supplies `main` and calls
+// `LLVMFuzzerTestOneInput`. An executable target cannot be used for that: on Linux SwiftPM links every
+// executable with `--defsym main=<Module>_main`, which then has nothing to point to. So, as in WasmKit,
+// each fuzz target is a static library product, and fuzz.sh links it with `swiftc -sanitize=fuzzer,address`.
+// The sanitizer flags are passed by fuzz.sh with -Xswiftc (not as unsafeFlags here) so that they also
+// instrument the netfilter modules under test, not only the entry point.
+
+import Foundation
+import PackageDescription
+
+// SwiftPM names a path dependency after its directory, which is whatever the clone was called.
+let rootPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .lastPathComponent
+
+let package = Package(
+  name: "FuzzTesting",
+  platforms: [.macOS(.v15)],
+  products: [
+    .library(name: "FuzzCheck", type: .static, targets: ["FuzzCheck"])
+  ],
+  dependencies: [
+    .package(path: "../")
+  ],
+  targets: [
+    // Lexer + parser + checker through the public facade, with a print/re-check round-trip oracle.
+    .target(
+      name: "FuzzCheck",
+      dependencies: [.product(name: "NetFilter", package: rootPackage)]
+    )
+  ],
+  swiftLanguageModes: [.v6]
+)
