@@ -93,6 +93,10 @@ extension Checker {
       let text = Self.text(of: literal)
       if let ip = IPAddress(text) { return .ip(ip) }
       if membership, let cidr = CIDR(text) { return .cidr(cidr) }
+      if membership, text.contains("/") {
+        report(.invalidCIDR(text), expr.range)
+        return nil
+      }
       let field = context.lhsExpr.text
       report(.invalidIPAddress(text, field: field), expr.range, notes: text.contains("/") && !membership
         ? [Note("to test a CIDR, write '\(field) in (\(text))'")] : [])

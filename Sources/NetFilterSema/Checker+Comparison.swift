@@ -22,10 +22,39 @@ extension Checker {
       report(.constantComparison, range)
       return .constant(false)
     }
+    if Self.isCondition(lhsExpr) {
+      return conditionComparison(op, negated: negated, lhsExpr, rhsExpr)
+    }
     guard let lhs = operand(lhsExpr) else { return .constant(false) }
     let context = CoercionContext(op: op, negated: negated, lhs: lhs, lhsExpr: lhsExpr)
     guard let (finalOp, rhs) = rightOperand(rhsExpr, context) else { return .constant(false) }
     return .comparison(Comparison(op: finalOp, negated: negated, lhs: lhs, rhs: rhs, range: range))
+  }
+
+  /// Whether `expr` is a condition rather than a value.
+  static func isCondition(_ expr: Expr) -> Bool {
+    switch expr.kind {
+    case .comparison, .logical, .not, .tracee: true
+    default: false
+    }
+  }
+
+  /// `x contains 'a' = true`, which Fibratus parses as `(x contains 'a') = true`: a condition
+  /// compared with a boolean is the condition or its negation.
+  private mutating func conditionComparison(_ op: ComparisonOperator, negated: Bool, _ lhsExpr: Expr, _ rhsExpr: Expr)
+    -> CheckedExpr
+  {
+    let checked = condition(lhsExpr)
+    guard op == .equal, case .literal(.bool(let value)) = rhsExpr.kind else {
+      let rhs = describeLiteral(rhsExpr) ?? "'\(rhsExpr.text)'"
+      report(
+        .cannotCompare(op: op.spelling(negated: negated), lhs: "a condition", rhs: rhs),
+        rhsExpr.range,
+        notes: [Note("a condition can only be compared with true or false")]
+      )
+      return .constant(false)
+    }
+    return value != negated ? checked : .not(checked)
   }
 
   /// The operator with its sides exchanged, for `80 = net.dport`; `nil` if it has no mirror.
@@ -185,7 +214,8 @@ struct CoercionContext {
   /// The left side as named in messages: "'net.dport' (uint16)".
   var lhsText: String {
     switch lhs {
-    case .field(let field), .boundField(_, let field): "'\(field)' (\(field.type))"
+    case .field(let field): "'\(field)' (\(field.type))"
+    case .boundField(let alias, let field): "'$\(alias).\(field)' (\(field.type))"
     case .call(let name, _): "'\(name.rawValue)(…)' (\(lhs.type))"
     default: "\(lhs.type)"
     }

@@ -40,7 +40,9 @@ extension Checker {
       reportUnknownTraceePath(event: parts[0], argument: parts[2], written: written, range: range)
       return
     }
-    let suggestion = closestWord(to: written, in: schema.fieldNames.filter { !$0.contains(".data.") })
+    // Bare event names are conditions too (`Connect and …`), so they are candidates.
+    let candidates = schema.fieldNames.filter { !$0.contains(".data.") } + schema.eventNames
+    let suggestion = closestWord(to: written, in: candidates)
     report(.unknownField(written), range, notes: suggestionNotes(suggestion), fixIts: suggestionFixIts(suggestion, range))
   }
 

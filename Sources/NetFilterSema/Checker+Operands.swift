@@ -26,7 +26,7 @@ extension Checker {
     case .missing:
       return nil
     default:
-      report(.conditionExpected(found: "a condition"), expr.range)
+      report(.conditionNotValue, expr.range)
       return nil
     }
   }
@@ -165,7 +165,8 @@ extension Checker {
   func describeOperand(_ operand: Operand, _ expr: Expr) -> String {
     if let literal = describeLiteral(expr) { return literal }
     switch operand {
-    case .field(let field), .boundField(_, let field): return "'\(field)' (\(field.type))"
+    case .field(let field): return "'\(field)' (\(field.type))"
+    case .boundField(let alias, let field): return "'$\(alias).\(field)' (\(field.type))"
     case .call(let name, _): return "'\(name.rawValue)(…)' (\(operand.type))"
     case .value(let value): return "\(value.valueType) \(value)"
     case .list: return "a list"

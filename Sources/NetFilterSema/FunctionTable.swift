@@ -103,7 +103,7 @@ public enum FunctionTable {
     row(.ltrim, [.string, .string], "the string without a prefix"),
     row(.md5, [.string], "MD5 digest as hex"),
     row(.regex, [.string, .stringLiteral], variadic: .stringLiteral, maximum: 32, "whether any PCRE2 pattern matches"),
-    row(.replace, [.string, .string, .string], variadic: .string, maximum: 33, "replaces old/new pairs in order"),
+    row(.replace, [.string, .string, .string], variadic: .string, maximum: 31, "replaces old/new pairs in order"),
     row(.rtrim, [.string, .string], "the string without a suffix"),
     row(.split, [.string, .stringLiteral], "the parts between separators"),
     row(.substr, [.string, .integer, .integer], required: 2, "bytes from start up to end"),

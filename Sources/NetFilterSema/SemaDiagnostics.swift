@@ -11,6 +11,7 @@ public enum SemaMessage: Sendable, Hashable {
   case boundVariableUnknown(String)
   case cannotCompare(op: String, lhs: String, rhs: String)
   case conditionExpected(found: String)
+  case conditionNotValue
   case constantComparison
   case duplicateAlias(String)
   case integerOutOfRange(value: String, type: String)
@@ -64,6 +65,7 @@ public enum SemaMessage: Sendable, Hashable {
     case .boundVariableUnknown(let name): "'$\(name)' does not name an earlier sequence step"
     case .cannotCompare(let op, let lhs, let rhs): "cannot apply '\(op)' to \(lhs) and \(rhs)"
     case .conditionExpected(let found): "expected a condition, but \(found) is not boolean"
+    case .conditionNotValue: "expected a value, but found a condition"
     case .constantComparison: "comparison has no field or function on either side"
     case .duplicateAlias(let name): "alias '\(name)' is already used by an earlier step"
     case .integerOutOfRange(let value, let type): "integer \(value) does not fit in \(type)"

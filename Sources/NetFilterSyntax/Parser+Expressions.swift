@@ -197,6 +197,10 @@ extension Parser {
 
 /// The word in `candidates` closest to `word` by edit distance, if it is close enough to be a typo.
 public func closestWord(to word: String, in candidates: some Sequence<String>) -> String? {
+  let candidates = Array(candidates)
+  // A match that differs only in case wins over a closer spelling (`syn` is `SYN`, not `seq`).
+  let lowered = word.lowercased()
+  if let folded = candidates.first(where: { $0.lowercased() == lowered }) { return folded }
   let threshold = max(1, min(3, word.count / 3))
   var best: (String, Int)?
   for candidate in candidates {
