@@ -213,14 +213,15 @@ extension FieldValue {
 
 // MARK: Any-element helpers
 
-/// Whether any string of `value` satisfies `test`; addresses are tested as their text.
+/// Whether any string of `value` satisfies `test`; addresses are tested as their text, an
+/// IPv4-mapped IPv6 address as its IPv4 text (as Go's `net.IP.String()` writes it).
 @inline(__always)
 func anyString(_ value: FieldValue, _ test: (String) -> Bool) -> Bool {
   switch value {
   case .string(let text): return test(text)
   case .strings(let texts): return texts.contains(where: test)
-  case .ip(let address): return test(address.description)
-  case .ips(let addresses): return addresses.contains { test($0.description) }
+  case .ip(let address): return test((address.unmappedV4 ?? address).description)
+  case .ips(let addresses): return addresses.contains { test(($0.unmappedV4 ?? $0).description) }
   default: return false
   }
 }

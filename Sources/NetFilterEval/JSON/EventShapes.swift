@@ -4,7 +4,11 @@ import NetFilterSema
 enum FlatShape {
   static func values(of binding: FieldBinding, in json: JSONValue) -> [JSONValue] {
     let name = binding.descriptor.name
-    guard let argument = binding.argument else { return leaves(json[name] ?? json[aliasOf(name)]) }
+    guard let argument = binding.argument else {
+      // An event is always of the kind it is named: without "evt.kinds", its kinds are "evt.name".
+      if name == "evt.kinds", json[name] == nil { return leaves(json["evt.name"]) }
+      return leaves(json[name] ?? json[aliasOf(name)])
+    }
     if let exact = json["\(name)[\(argument)]"] { return leaves(exact) }
     guard let base = json[name] ?? json[aliasOf(name)] else { return [] }
     return ArgumentLookup.select(argument, of: name, in: base)
@@ -58,7 +62,10 @@ enum TraceeShape {
       return [value]
     }
     switch name {
-    case "ps.exe": return json["executable"]?["path"].map { [$0] } ?? []
+    case "ps.exe":
+      // Tracee writes "" when it does not know the path, as for the header members above.
+      guard let path = json["executable"]?["path"], path != .string("") else { return [] }
+      return [path]
     case "evt.category":
       guard case .string(let event) = json["eventName"], event.hasPrefix("net_") else { return [] }
       return [.string("net")]
@@ -123,11 +130,14 @@ enum ArgumentLookup {
       guard let index = Int(argument), index < items.count else { return [] }
       return [items[index]]
     case ("ps.envs", _):
-      for case .string(let entry) in leaves(base) {
+      // The variable named exactly so, else the first one whose name starts so (Fibratus).
+      let entries = leaves(base).compactMap { leaf -> (name: Substring, value: String)? in
+        guard case .string(let entry) = leaf else { return nil }
         let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        if parts[0].hasPrefix(argument) { return [.string(parts.count > 1 ? String(parts[1]) : "")] }
+        return (parts[0], parts.count > 1 ? String(parts[1]) : "")
       }
-      return []
+      let match = entries.first { $0.name == argument } ?? entries.first { $0.name.hasPrefix(argument) }
+      return match.map { [.string($0.value)] } ?? []
     case (_, .object):
       return leaves(base.member(ignoringCase: argument))
     default:
