@@ -54,7 +54,7 @@ public struct DiagnosticFormatter: Sendable {
     let gutterWidth = String(position.line).count
     let blank = String(repeating: " ", count: gutterWidth)
     out += "\(position.line) | \(source.lineText(position.line))\n"
-    let pad = String(repeating: " ", count: position.column - 1)
+    let pad = Self.padding(source.lineText(position.line), to: position.column)
     let trailing = diagnostic.notes.map { ($0.message, Severity.note) }
     let lines = [(diagnostic.message, diagnostic.severity)] + trailing
     for (index, (message, severity)) in lines.enumerated() {
@@ -71,12 +71,20 @@ public struct DiagnosticFormatter: Sendable {
     out += source.lineText(start.line) + "\n"
     let width = end.line == start.line ? max(1, end.column - start.column) : 1
     let underline = "^" + String(repeating: "~", count: width - 1)
-    out += String(repeating: " ", count: start.column - 1) + paint(color: "32", underline) + "\n"
+    out += Self.padding(source.lineText(start.line), to: start.column) + paint(color: "32", underline) + "\n"
     for note in diagnostic.notes {
       let at = source.lineColumn(of: note.range?.lowerBound ?? diagnostic.range.lowerBound)
       out += header(.note, note.message, at: at, source)
     }
     return out
+  }
+
+  /// Blanks that reach `column` under `line`: a space per character, but the line's own tabs kept,
+  /// so that the marker lines up however wide the terminal shows a tab.
+  static func padding(_ line: String, to column: Int) -> String {
+    let prefix = line.unicodeScalars.prefix(max(0, column - 1))
+    let blanks = String(String.UnicodeScalarView(prefix.map { $0 == "\t" ? "\t" : " " }))
+    return blanks + String(repeating: " ", count: max(0, column - 1 - prefix.count))
   }
 
   // MARK: Colour
