@@ -29,6 +29,9 @@ extension Parser {
       case .logical, .stray: false
       }
     }
+
+    /// Whether an operand stands where an operator belongs.
+    var isStray: Bool { if case .stray = self { true } else { false } }
   }
 
   /// Parses operators binding tighter than `minimum` (0 parses a whole expression).
@@ -97,7 +100,7 @@ extension Parser {
     case .invalid:
       // The lexer reported the character; skip it, and the operand after it, quietly.
       advance()
-      guard currentInfix().map({ if case .stray = $0 { true } else { false } }) ?? false else { return lhs }
+      guard currentInfix()?.isStray == true else { return lhs }
       let rhs = parseExpression(above: Precedence.comparison)
       return Expr(.missing, range: lhs.range.union(rhs.range))
     }

@@ -419,3 +419,21 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
     #expect(result.diagnostics.count >= 5)
   }
 }
+
+@Suite struct LexerEndTests {
+  @Test func endOfInputIsStickyAndPointsPastTheText() {
+    var lexer = Lexer(SourceText("a  "))
+    #expect(lexer.next().kind == .identifier("a"))
+    for _ in 0..<3 {
+      let token = lexer.next()
+      #expect(token.kind == .endOfInput)
+      #expect(token.range == .at(3))
+    }
+  }
+
+  @Test func emptyInputIsJustTheEnd() {
+    var lexer = Lexer(SourceText(""))
+    #expect(lexer.next().kind == .endOfInput)
+    #expect(lexer.diagnostics.isEmpty)
+  }
+}
