@@ -205,7 +205,7 @@ public struct Lexer: Sendable {
     guard peek() == UInt8(ascii: "/") else { return .ip(address) }
     let digitsStart = position + 1
     let digitsEnd = scanRun(digitsStart, while: isDigit)
-    let end = scanRun(digitsEnd, while: isIdentifierContinue)
+    let end = scanRunBeforeDotDot(digitsEnd, while: isIdentifierContinue)
     position = end
     let digits = String(decoding: bytes[digitsStart..<digitsEnd], as: UTF8.self)
     if end == digitsEnd, digits.count <= 3, let length = Int(digits),

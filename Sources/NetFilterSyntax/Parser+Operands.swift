@@ -62,6 +62,8 @@ extension Parser {
     case .string(let string): argument = string.value
     default:
       report(.expectedFieldArgument, token.range)
+      // Skip one bad token (`ps.envs[$x]`), so that its `]` still closes the argument.
+      if !at(.punctuation(.rightBracket)), peek().kind == .punctuation(.rightBracket) { advance() }
     }
     if argument != nil { advance() }
     if !eat(.punctuation(.rightBracket)) { report(.expectedRightBracket, .at(token.range.lowerBound)) }

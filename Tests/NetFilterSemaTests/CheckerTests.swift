@@ -170,6 +170,10 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     ErrorCase("net.dip in (1️⃣10.0.0.1..::1)", DiagnosticSpec(id: "sema.invalidRange")),
     ErrorCase("ps.name in (1️⃣'a'..'b')", DiagnosticSpec(id: "sema.cannotCompare", notes: ["ranges are for integer and address fields inside 'in (…)'"])),
     ErrorCase("net.dport in 1️⃣()", DiagnosticSpec(id: "syntax.emptyList")),
+    ErrorCase(
+      "net.dip in (1️⃣10.0.0.0/8..10.0.0.9)",
+      DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply 'in' to 'net.dip' (ip) and CIDR 10.0.0.0/8")
+    ),
     // Enumerations.
     ErrorCase(
       "evt.name = 1️⃣'Conect'",

@@ -272,6 +272,12 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
     )
   }
 
+  @Test func cidrBeforeARange() {
+    // A CIDR is no range bound, but `..` must still end it (the checker explains the rest).
+    assertTokens("10.0.0.0/8..10.0.0.9", [cidr("10.0.0.0/8"), .punctuation(.dotDot), ipv4("10.0.0.9")])
+    assertTokens("fd00::/8..fd00::1", [cidr("fd00::/8"), .punctuation(.dotDot), ipv4("fd00::1")])
+  }
+
   @Test func cidrPrefixTooLong() {
     assertTokens(
       "1️⃣10.0.0.0/33 2️⃣fd00::/129",

@@ -235,6 +235,14 @@ struct ParseCase: Sendable, CustomTestStringConvertible {
     )
   }
 
+  @Test(arguments: ["$x", "and", "1.5", ")"])
+  func badFieldArgumentIsOneError(argument: String) {
+    // The `]` after one bad token still closes the argument, so nothing else is reported.
+    let diagnostics = parseDiagnostics("ps.envs[\(argument)] = 'x'")
+    #expect(diagnostics.map(\.id.description) == ["syntax.expectedFieldArgument"])
+    #expect(diagnostics.first?.range.lowerBound == 8)
+  }
+
   @Test func emptyQuotedFieldArgumentIsConsumed() {
     // The checker decides what an empty name means; the parser must not lose track of `]`.
     assertParse("ps.envs[''] = 'x'", tree: "(= ps.envs[''] 'x')")
