@@ -18,6 +18,7 @@ let benchmarks: @Sendable () -> Void = {
     maxIterations: 100_000
   )
   let environment = Environment()
+  EvaluateSuite.register()
 
   let large = Inputs.oneKilobyteFilter
   let outcome = environment.check(large)

@@ -31,19 +31,24 @@ struct NumberSet: Sendable {
   }
 }
 
-/// Addresses of a list: exact addresses, a prefix table of CIDRs (one hash set of masked
-/// addresses per prefix length), and inclusive ranges.
+/// Addresses of a list: exact addresses, CIDRs (scanned when there are few, else a prefix table
+/// with one hash set of masked addresses per prefix length), and inclusive ranges.
 struct AddressSet: Sendable {
+  /// Up to this many CIDRs are compared one by one, which beats hashing.
+  static let linearLimit = 16
   private var exact = Set<IPAddress>()
+  private var few: [CIDR] = []
   private var prefixes: [(length: Int, family: IPAddress.Family, networks: Set<IPAddress>)] = []
   private var ranges: [(IPAddress, IPAddress)] = []
 
   init(_ items: [ListItem]) {
     var byLength: [String: (Int, IPAddress.Family, Set<IPAddress>)] = [:]
+    let cidrs = items.compactMap { item -> CIDR? in if case .value(.cidr(let cidr)) = item { cidr } else { nil } }
+    if cidrs.count <= AddressSet.linearLimit { few = cidrs }
     for item in items {
       switch item {
       case .value(.ip(let address)): exact.insert(address.unmappedV4 ?? address)
-      case .value(.cidr(let cidr)):
+      case .value(.cidr(let cidr)) where few.isEmpty:
         let key = "\(cidr.address.family)/\(cidr.prefixLength)"
         var entry = byLength[key] ?? (cidr.prefixLength, cidr.address.family, [])
         entry.2.insert(cidr.address.masked(to: cidr.prefixLength))
@@ -56,11 +61,12 @@ struct AddressSet: Sendable {
   }
 
   func contains(_ address: IPAddress) -> Bool {
-    if exact.contains(address) { return true }
+    for cidr in few where cidr.address.sharesPrefix(cidr.prefixLength, with: address) { return true }
+    if !exact.isEmpty, exact.contains(address) { return true }
     for prefix in prefixes where prefix.family == address.family {
       if prefix.networks.contains(address.masked(to: prefix.length)) { return true }
     }
-    return ranges.contains { $0.0.family == address.family && $0.0 <= address && address <= $0.1 }
+    return !ranges.isEmpty && ranges.contains { $0.0.family == address.family && $0.0 <= address && address <= $0.1 }
   }
 }
 

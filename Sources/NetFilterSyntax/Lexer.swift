@@ -62,18 +62,24 @@ public struct Lexer: Sendable {
 
   // MARK: Punctuation
 
+  /// Two-character punctuation, keyed by its bytes (`first << 8 | second`).
+  private static let twoCharacter: [UInt16: Punctuation] = Dictionary(
+    uniqueKeysWithValues: Punctuation.allCases.filter { $0.rawValue.utf8.count == 2 }.map { punctuation in
+      let bytes = Array(punctuation.rawValue.utf8)
+      return (UInt16(bytes[0]) << 8 | UInt16(bytes[1]), punctuation)
+    }
+  )
+  /// One-character punctuation, keyed by its byte.
+  private static let oneCharacter: [UInt8: Punctuation] = Dictionary(
+    uniqueKeysWithValues: Punctuation.allCases.filter { $0.rawValue.utf8.count == 1 }.map { ($0.rawValue.utf8.first!, $0) }
+  )
+
   private mutating func lexPunctuation() -> Token.Kind {
-    let two = peek(1).map { String(decoding: [bytes[position], $0], as: UTF8.self) } ?? ""
-    let twoCharacter: [String: Punctuation] = [
-      "==": .equalEqual, "!=": .bangEqual, "<>": .lessGreater, "~=": .tildeEqual, "<=": .lessEqual,
-      ">=": .greaterEqual, "&&": .ampAmp, "||": .pipePipe, "..": .dotDot,
-    ]
-    if let punctuation = twoCharacter[two] {
+    if let next = peek(1), let punctuation = Lexer.twoCharacter[UInt16(bytes[position]) << 8 | UInt16(next)] {
       position += 2
       return .punctuation(punctuation)
     }
-    let one = String(decoding: [bytes[position]], as: UTF8.self)
-    if let punctuation = Punctuation(rawValue: one) {
+    if let punctuation = Lexer.oneCharacter[bytes[position]] {
       position += 1
       return .punctuation(punctuation)
     }
