@@ -23,7 +23,13 @@ public func assertCheck(
 ) -> CheckOutcome {
   let (markers, source) = extractMarkers(markedSource)
   let outcome = environment.check(source)
-  assertDiagnostics(outcome.diagnostics, match: expected, markers: markers, source: source, sourceLocation: sourceLocation)
+  assertDiagnostics(
+    outcome.diagnostics,
+    match: expected,
+    markers: markers,
+    source: source,
+    sourceLocation: sourceLocation
+  )
   guard let checked = outcome.checked, outcome.isValid else {
     if expectedTyped != nil || expectedNormalized != nil {
       Issue.record("'\(source)' did not check, so it has no typed tree", sourceLocation: sourceLocation)
@@ -36,7 +42,12 @@ public func assertCheck(
   }
   if let normalized = outcome.normalized {
     if let expectedNormalized {
-      assertStringsEqualWithDiff(normalized, expectedNormalized, "Normalized text differs:", sourceLocation: sourceLocation)
+      assertStringsEqualWithDiff(
+        normalized,
+        expectedNormalized,
+        "Normalized text differs:",
+        sourceLocation: sourceLocation
+      )
     }
     let again = environment.check(normalized)
     if let rechecked = again.checked {

@@ -21,7 +21,13 @@ public func assertParse(
 ) -> ParseResult {
   let (markers, source) = extractMarkers(markedSource)
   let result = Parser.parse(SourceText(source), limits: limits)
-  assertDiagnostics(result.diagnostics, match: expected, markers: markers, source: source, sourceLocation: sourceLocation)
+  assertDiagnostics(
+    result.diagnostics,
+    match: expected,
+    markers: markers,
+    source: source,
+    sourceLocation: sourceLocation
+  )
   guard let syntax = result.syntax else {
     if expectedTree != nil || expectedPrinted != nil {
       Issue.record("The parser produced no tree", sourceLocation: sourceLocation)

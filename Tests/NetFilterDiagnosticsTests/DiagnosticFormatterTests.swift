@@ -37,7 +37,10 @@ import Testing
 
   @Test func swiftStyleIsTheDefault() {
     let (source, diagnostics) = unknownFieldExample()
-    #expect(DiagnosticFormatter().render(diagnostics, in: source) == DiagnosticFormatter(style: .swift).render(diagnostics, in: source))
+    #expect(
+      DiagnosticFormatter().render(diagnostics, in: source)
+        == DiagnosticFormatter(style: .swift).render(diagnostics, in: source)
+    )
   }
 
   @Test func swiftStyleMultiLineWithWideGutter() {

@@ -110,7 +110,9 @@ import Testing
   }
 
   @Test func sortingIsByPositionAndStable() {
-    let diagnostics = [diagnostic(9, "c"), diagnostic(2, "a"), diagnostic(9, "d"), diagnostic(2, "b"), diagnostic(0, "z")]
+    let diagnostics = [
+      diagnostic(9, "c"), diagnostic(2, "a"), diagnostic(9, "d"), diagnostic(2, "b"), diagnostic(0, "z"),
+    ]
     #expect(diagnostics.sortedByPosition().map(\.message) == ["z", "a", "b", "c", "d"])
   }
 
@@ -139,7 +141,13 @@ import Testing
   @Test func errorDescribesItselfInLLVMStyle() {
     let source = SourceText("a = x")
     let error = DiagnosticsError(
-      diagnostics: [Diagnostic(id: DiagnosticID(domain: "sema", name: "unknownField"), message: "unknown field 'x'", range: SourceRange(4, 5))],
+      diagnostics: [
+        Diagnostic(
+          id: DiagnosticID(domain: "sema", name: "unknownField"),
+          message: "unknown field 'x'",
+          range: SourceRange(4, 5)
+        )
+      ],
       source: source
     )
     assertStringsEqualWithDiff(

@@ -46,7 +46,8 @@ private struct WellTypedFilters {
   mutating func reference(_ field: FieldDescriptor) -> String {
     guard let argument = field.argument else { return field.name }
     if argument.numeric { return "\(field.name)[\(random.int(0...9))]" }
-    return argument.required || random.chance(50) ? "\(field.name)[\(random.pick(["PATH", "dport", "Location", "'Content-Type'"]))]" : field.name
+    return argument.required || random.chance(50)
+      ? "\(field.name)[\(random.pick(["PATH", "dport", "Location", "'Content-Type'"]))]" : field.name
   }
 
   mutating func integer(_ type: ValueType) -> UInt64 {
@@ -57,7 +58,8 @@ private struct WellTypedFilters {
   mutating func comparison() -> String {
     let field = random.pick(fields)
     let lhs = reference(field)
-    let multi = field.isMulti && !(field.argument != nil && lhs.contains("[") && ["ps.envs", "ps.ancestor"].contains(field.name))
+    let multi =
+      field.isMulti && !(field.argument != nil && lhs.contains("[") && ["ps.envs", "ps.ancestor"].contains(field.name))
     let tracee = field.name.contains(".data.")
     switch field.type {
     case .ip:
@@ -81,17 +83,20 @@ private struct WellTypedFilters {
     case .string:
       if let values = field.allowedValues {
         let value = random.pick(values)
-        return random.chance(50) ? "\(lhs) = '\(value)'" : "\(lhs) iin ('\(value.lowercased())', '\(random.pick(values))')"
+        return random.chance(50)
+          ? "\(lhs) = '\(value)'" : "\(lhs) iin ('\(value.lowercased())', '\(random.pick(values))')"
       }
       if multi, random.chance(40) {
-        return "\(lhs) \(random.pick(["intersects", "iintersects", "in", "matches", "endswith"])) (\(stringLiteral()), \(stringLiteral()))"
+        return
+          "\(lhs) \(random.pick(["intersects", "iintersects", "in", "matches", "endswith"])) (\(stringLiteral()), \(stringLiteral()))"
       }
       if tracee, random.chance(50) {
         return "\(lhs)=\(random.pick(["GET", "curl*", "*.example.com", "a", "*x*"])),\(random.pick(["b", "c*"]))"
       }
       switch random.int(0...5) {
       case 0: return "\(lhs) = \(stringLiteral())"
-      case 1: return "\(lhs) \(random.pick(["contains", "icontains", "startswith", "iendswith", "~="])) \(stringLiteral())"
+      case 1:
+        return "\(lhs) \(random.pick(["contains", "icontains", "startswith", "iendswith", "~="])) \(stringLiteral())"
       case 2: return "\(lhs) \(random.pick(["matches", "imatches", "not matches"])) \(pattern())"
       case 3: return "\(lhs) \(random.pick(["in", "iin", "not in"])) (\(stringLiteral()), \(stringLiteral()))"
       case 4: return "\(lhs) \(random.pick(["fuzzy", "ifuzzynorm"])) \(stringLiteral())"

@@ -86,7 +86,10 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     CheckCase("evt.pid != ps.ppid", "(!= evt.pid~uint32 ps.ppid~uint32)"),
     CheckCase("ps.name = ps.parent.name", "(= ps.name~string ps.parent.name~string)"),
     // Conditions.
-    CheckCase("net.dport = 1 and not (ps.name = 'x')", "(and (= net.dport~uint16 1~uint64) (not (= ps.name~string 'x'~string)))"),
+    CheckCase(
+      "net.dport = 1 and not (ps.name = 'x')",
+      "(and (= net.dport~uint16 1~uint64) (not (= ps.name~string 'x'~string)))"
+    ),
     CheckCase("not net.dport = 1", "(not (= net.dport~uint16 1~uint64))"),
     CheckCase("Connect and net.dport = 80", "(and (event Connect) (= net.dport~uint16 80~uint64))"),
     CheckCase("net_packet_dns or QueryDns", "(or (event net_packet_dns) (event QueryDns))"),
@@ -94,7 +97,10 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     CheckCase("ps.name contains 'a' = true", "(contains ps.name~string 'a'~string)"),
     CheckCase("ps.name contains 'a' = false", "(not (contains ps.name~string 'a'~string))"),
     CheckCase("ps.name contains 'a' != true", "(not (contains ps.name~string 'a'~string))"),
-    CheckCase("(net.dport = 1 or net.sport = 1) = true", "(or (= net.dport~uint16 1~uint64) (= net.sport~uint16 1~uint64))"),
+    CheckCase(
+      "(net.dport = 1 or net.sport = 1) = true",
+      "(or (= net.dport~uint16 1~uint64) (= net.sport~uint16 1~uint64))"
+    ),
   ]
 
   @Test(arguments: valid)
@@ -105,7 +111,10 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
   static let invalid: [ErrorCase] = [
     ErrorCase(
       "net.dip = 1️⃣'abc'",
-      DiagnosticSpec(id: "sema.invalidIPAddress", message: "'abc' is not an IP address, but 'net.dip' is an address field")
+      DiagnosticSpec(
+        id: "sema.invalidIPAddress",
+        message: "'abc' is not an IP address, but 'net.dip' is an address field"
+      )
     ),
     ErrorCase(
       "net.dip = 1️⃣'10.0.0.0/8'",
@@ -131,13 +140,19 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
       "net.dport = 1️⃣70000",
       DiagnosticSpec(id: "sema.integerOutOfRange", message: "integer 70000 does not fit in uint16")
     ),
-    ErrorCase("evt.cpu = 1️⃣256", DiagnosticSpec(id: "sema.integerOutOfRange", message: "integer 256 does not fit in uint8")),
+    ErrorCase(
+      "evt.cpu = 1️⃣256",
+      DiagnosticSpec(id: "sema.integerOutOfRange", message: "integer 256 does not fit in uint8")
+    ),
     ErrorCase("net.dport in (1, 1️⃣65536..70000)", DiagnosticSpec(id: "sema.integerOutOfRange")),
     ErrorCase(
       "net.dport = 1️⃣1.5",
       DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply '=' to 'net.dport' (uint16) and number 1.5")
     ),
-    ErrorCase("ps.name = 1️⃣123", DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply '=' to 'ps.name' (string) and integer 123")),
+    ErrorCase(
+      "ps.name = 1️⃣123",
+      DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply '=' to 'ps.name' (string) and integer 123")
+    ),
     ErrorCase("net.dport = 1️⃣5s", DiagnosticSpec(id: "sema.cannotCompare", contains: "duration 5s")),
     ErrorCase(
       "1️⃣ps.name < 'x'",
@@ -146,7 +161,10 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     ErrorCase("1️⃣net.dip iin ('1.2.3.4')", DiagnosticSpec(id: "sema.cannotCompare")),
     ErrorCase(
       "net.dport = 1️⃣ps.name",
-      DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply '=' to 'net.dport' (uint16) and 'ps.name' (string)")
+      DiagnosticSpec(
+        id: "sema.cannotCompare",
+        message: "cannot apply '=' to 'net.dport' (uint16) and 'ps.name' (string)"
+      )
     ),
     ErrorCase(
       "net.dport = 1️⃣(80, 443)",
@@ -154,12 +172,24 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     ),
     ErrorCase(
       "net.dport in 1️⃣80",
-      DiagnosticSpec(id: "sema.listExpected", message: "'in' needs a list on its right, such as ('a', 'b'), not integer 80")
+      DiagnosticSpec(
+        id: "sema.listExpected",
+        message: "'in' needs a list on its right, such as ('a', 'b'), not integer 80"
+      )
     ),
-    ErrorCase("ps.name in ('a', 1️⃣1)", DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply 'in' to 'ps.name' (string) and integer 1")),
-    ErrorCase("ps.name in ('a', 1️⃣ps.exe)", DiagnosticSpec(id: "sema.listItemNotLiteral", message: "list items must be literal values")),
+    ErrorCase(
+      "ps.name in ('a', 1️⃣1)",
+      DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply 'in' to 'ps.name' (string) and integer 1")
+    ),
+    ErrorCase(
+      "ps.name in ('a', 1️⃣ps.exe)",
+      DiagnosticSpec(id: "sema.listItemNotLiteral", message: "list items must be literal values")
+    ),
     // Bad CIDRs in lists and ranges that are empty.
-    ErrorCase("net.dip in (1️⃣'10.0.0.0/33', 1.2.3.4)", DiagnosticSpec(id: "sema.invalidCIDR", message: "invalid CIDR '10.0.0.0/33'")),
+    ErrorCase(
+      "net.dip in (1️⃣'10.0.0.0/33', 1.2.3.4)",
+      DiagnosticSpec(id: "sema.invalidCIDR", message: "invalid CIDR '10.0.0.0/33'")
+    ),
     ErrorCase("net.dip in (1️⃣'fd00::/129')", DiagnosticSpec(id: "sema.invalidCIDR")),
     ErrorCase("net.dip in (1️⃣10.0.0.0/33)", DiagnosticSpec(id: "syntax.invalidCIDR")),
     ErrorCase(
@@ -168,7 +198,10 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     ),
     ErrorCase("net.dip in (1️⃣10.0.0.9..10.0.0.1)", DiagnosticSpec(id: "sema.invalidRange")),
     ErrorCase("net.dip in (1️⃣10.0.0.1..::1)", DiagnosticSpec(id: "sema.invalidRange")),
-    ErrorCase("ps.name in (1️⃣'a'..'b')", DiagnosticSpec(id: "sema.cannotCompare", notes: ["ranges are for integer and address fields inside 'in (…)'"])),
+    ErrorCase(
+      "ps.name in (1️⃣'a'..'b')",
+      DiagnosticSpec(id: "sema.cannotCompare", notes: ["ranges are for integer and address fields inside 'in (…)'"])
+    ),
     ErrorCase("net.dport in 1️⃣()", DiagnosticSpec(id: "syntax.emptyList")),
     ErrorCase(
       "net.dip in (1️⃣10.0.0.0/8..10.0.0.9)",
@@ -177,9 +210,16 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     // Enumerations.
     ErrorCase(
       "evt.name = 1️⃣'Conect'",
-      DiagnosticSpec(id: "sema.invalidValue", message: "'Conect' is not a value of 'evt.name'", notes: ["did you mean 'Connect'?"])
+      DiagnosticSpec(
+        id: "sema.invalidValue",
+        message: "'Conect' is not a value of 'evt.name'",
+        notes: ["did you mean 'Connect'?"]
+      )
     ),
-    ErrorCase("evt.name in ('Connect', 1️⃣'recv')", DiagnosticSpec(id: "sema.invalidValue", notes: ["did you mean 'Recv'?"])),
+    ErrorCase(
+      "evt.name in ('Connect', 1️⃣'recv')",
+      DiagnosticSpec(id: "sema.invalidValue", notes: ["did you mean 'Recv'?"])
+    ),
     ErrorCase("net.l4.proto = 1️⃣'tcp'", DiagnosticSpec(id: "sema.invalidValue", notes: ["did you mean 'TCP'?"])),
     ErrorCase("dns.rr = 1️⃣'aaaa'", DiagnosticSpec(id: "sema.invalidValue", notes: ["did you mean 'AAAA'?"])),
     ErrorCase(
@@ -189,13 +229,19 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     // Multi-valued fields.
     ErrorCase(
       "1️⃣ps.name intersects ('a')",
-      DiagnosticSpec(id: "sema.multiValuedRequired", message: "'intersects' needs a field with several values, but 'ps.name' has one")
+      DiagnosticSpec(
+        id: "sema.multiValuedRequired",
+        message: "'intersects' needs a field with several values, but 'ps.name' has one"
+      )
     ),
     ErrorCase("1️⃣net.dport iintersects ('a')", DiagnosticSpec(id: "sema.multiValuedRequired")),
     // Conditions.
     ErrorCase(
       "not 1️⃣ps.exe",
-      DiagnosticSpec(id: "sema.notRequiresCondition", message: "'not' needs a condition, but 'ps.exe' (string) is not boolean")
+      DiagnosticSpec(
+        id: "sema.notRequiresCondition",
+        message: "'not' needs a condition, but 'ps.exe' (string) is not boolean"
+      )
     ),
     ErrorCase(
       "1️⃣ps.exe",
@@ -205,12 +251,24 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
         notes: ["compare it with a value, such as ps.exe = …"]
       )
     ),
-    ErrorCase("net.dport = 1 and 1️⃣ps.args", DiagnosticSpec(id: "sema.conditionExpected", notes: ["compare it with a value, such as ps.args = …"])),
-    ErrorCase("1️⃣'cmd.exe'", DiagnosticSpec(id: "sema.conditionExpected", message: "expected a condition, but string 'cmd.exe' is not boolean")),
+    ErrorCase(
+      "net.dport = 1 and 1️⃣ps.args",
+      DiagnosticSpec(id: "sema.conditionExpected", notes: ["compare it with a value, such as ps.args = …"])
+    ),
+    ErrorCase(
+      "1️⃣'cmd.exe'",
+      DiagnosticSpec(id: "sema.conditionExpected", message: "expected a condition, but string 'cmd.exe' is not boolean")
+    ),
     ErrorCase("1️⃣lower(ps.name)", DiagnosticSpec(id: "sema.conditionExpected", contains: "'lower(…)' (string)")),
     ErrorCase("1️⃣5s", DiagnosticSpec(id: "sema.conditionExpected", contains: "duration 5s")),
-    ErrorCase("1️⃣'a' in ps.name", DiagnosticSpec(id: "sema.constantComparison", notes: ["put the field on the left of 'in'"])),
-    ErrorCase("1️⃣1 = 1", DiagnosticSpec(id: "sema.constantComparison", message: "comparison has no field or function on either side")),
+    ErrorCase(
+      "1️⃣'a' in ps.name",
+      DiagnosticSpec(id: "sema.constantComparison", notes: ["put the field on the left of 'in'"])
+    ),
+    ErrorCase(
+      "1️⃣1 = 1",
+      DiagnosticSpec(id: "sema.constantComparison", message: "comparison has no field or function on either side")
+    ),
     ErrorCase(
       "ps.name contains 'a' = 1️⃣1",
       DiagnosticSpec(
@@ -222,11 +280,17 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
     ErrorCase("ps.name contains 'a' < 1️⃣true", DiagnosticSpec(id: "sema.cannotCompare", notes: ["…"])),
     ErrorCase("(1️⃣net.dprot = 1) = true", DiagnosticSpec(id: "sema.unknownField", notes: ["did you mean 'net.dport'?"])),
     // A condition where a value belongs.
-    ErrorCase("net.dport = 1️⃣(net.sport = 1)", DiagnosticSpec(id: "sema.conditionNotValue", message: "expected a value, but found a condition")),
+    ErrorCase(
+      "net.dport = 1️⃣(net.sport = 1)",
+      DiagnosticSpec(id: "sema.conditionNotValue", message: "expected a value, but found a condition")
+    ),
     ErrorCase("lower(1️⃣ps.name = 'x') = 'y'", DiagnosticSpec(id: "sema.conditionNotValue")),
     // The "always" warning, only when nothing else is wrong.
     ErrorCase("1️⃣true", DiagnosticSpec(id: "sema.alwaysConstant", message: "filter is always true", severity: .warning)),
-    ErrorCase("1️⃣false", DiagnosticSpec(id: "sema.alwaysConstant", message: "filter is always false", severity: .warning)),
+    ErrorCase(
+      "1️⃣false",
+      DiagnosticSpec(id: "sema.alwaysConstant", message: "filter is always false", severity: .warning)
+    ),
   ]
 
   @Test(arguments: invalid)

@@ -141,10 +141,16 @@ import Testing
     // Double quotes make strings (DESIGN §2); in Fibratus `"cmd.exe"` lexes as an identifier.
     assertCheck(#"ps.name = "cmd.exe""#, typed: "(= ps.name~string 'cmd.exe'~string)")
     // `==` is an alias of `=`, `&&` of `and`, `||` of `or`, `!` of `not`.
-    assertCheck("ps.name == 'x' && !(net.dport = 1) || net.sport = 2",
-                typed: "(or (and (= ps.name~string 'x'~string) (not (= net.dport~uint16 1~uint64))) (= net.sport~uint16 2~uint64))")
+    assertCheck(
+      "ps.name == 'x' && !(net.dport = 1) || net.sport = 2",
+      typed:
+        "(or (and (= ps.name~string 'x'~string) (not (= net.dport~uint16 1~uint64))) (= net.sport~uint16 2~uint64))"
+    )
     // IPv6 literals; Fibratus needs quoted strings.
-    assertCheck("net.dip = ::1 or net.dip in (fd00::/8)", typed: "(or (= net.dip~ip ::1~ip) (in net.dip~ip (list fd00::/8)))")
+    assertCheck(
+      "net.dip = ::1 or net.dip in (fd00::/8)",
+      typed: "(or (= net.dip~ip ::1~ip) (in net.dip~ip (list fd00::/8)))"
+    )
     // Prefix `not` applies to a whole comparison; Fibratus rejects `not ps.name = 'x'`.
     assertCheck("not ps.name = 'x'", typed: "(not (= ps.name~string 'x'~string))")
     // A quoted address is an address, so this is not silently false as in Fibratus.
@@ -158,7 +164,10 @@ import Testing
     // A parenthesized comparison with the literal first is grouping; Fibratus fails on it ("expected ')'").
     assertCheck("('a' = ps.name)", typed: "(= ps.name~string 'a'~string)")
     // Comparing a number field with a string is an error, not a silent false (DESIGN §2).
-    assertCheck("evt.pid = 1️⃣'859'", diagnostics: [DiagnosticSpec(id: "sema.cannotCompare", notes: ["write the number without quotes"])])
+    assertCheck(
+      "evt.pid = 1️⃣'859'",
+      diagnostics: [DiagnosticSpec(id: "sema.cannotCompare", notes: ["write the number without quotes"])]
+    )
     // A bare non-boolean is an error at check time (Fibratus evaluates it to false).
     assertCheck("1️⃣length(ps.name)", diagnostics: [DiagnosticSpec(id: "sema.conditionExpected")])
     // A sequence of one step is allowed, as Fibratus's parser allows it despite its message.
@@ -192,7 +201,10 @@ import Testing
     // "expected ')'": unclosed parenthesis or list; "expected )": unclosed call.
     ErrorCase("(ps.name = 'a'1️⃣", DiagnosticSpec(id: "syntax.unexpectedEndOfInput", notes: ["to match this '('"])),
     ErrorCase("net.dport in (1, 21️⃣", DiagnosticSpec(id: "syntax.unexpectedEndOfInput", notes: ["to match this '('"])),
-    ErrorCase("lower(ps.name) = lower(ps.exe1️⃣", DiagnosticSpec(id: "syntax.unexpectedEndOfInput", notes: ["to match this '('"])),
+    ErrorCase(
+      "lower(ps.name) = lower(ps.exe1️⃣",
+      DiagnosticSpec(id: "syntax.unexpectedEndOfInput", notes: ["to match this '('"])
+    ),
     // "expected '('" after `in`: ours is a type error naming the value.
     ErrorCase("net.dport in 1️⃣80", DiagnosticSpec(id: "sema.listExpected")),
     // "expected operator" after infix `not`.
@@ -225,7 +237,10 @@ import Testing
     // greater than 4h", "bound field references an invalid '$e' event alias".
     ErrorCase("sequence by ps.pid 1️⃣|Connect| by ps.pid |Send|", DiagnosticSpec(id: "sema.mixedSequenceJoins")),
     ErrorCase("sequence |Connect| by ps.pid 1️⃣|Send|", DiagnosticSpec(id: "sema.sequenceJoinsIncomplete")),
-    ErrorCase("sequence |Connect| |Send| |Send| |Send| |Send| 1️⃣|Send|", DiagnosticSpec(id: "sema.tooManySequenceSteps")),
+    ErrorCase(
+      "sequence |Connect| |Send| |Send| |Send| |Send| 1️⃣|Send|",
+      DiagnosticSpec(id: "sema.tooManySequenceSteps")
+    ),
     ErrorCase("sequence maxspan 1️⃣40h |Connect| |Send|", DiagnosticSpec(id: "sema.maxSpanTooLong")),
     ErrorCase("sequence |Connect| |ps.exe = 1️⃣$e.ps.exe|", DiagnosticSpec(id: "sema.boundVariableUnknown")),
     // "X function is undefined. Did you mean one of …".
@@ -242,11 +257,17 @@ import Testing
     ErrorCase("entropy(ps.exe, 1️⃣'renyi') > 1", DiagnosticSpec(id: "sema.badFunctionOption")),
     // "expected at least one field or operator but zero found".
     ErrorCase("1️⃣'cmd.exe'", DiagnosticSpec(id: "sema.conditionExpected")),
-    ErrorCase("1️⃣ps.name", DiagnosticSpec(id: "sema.conditionExpected", notes: ["compare it with a value, such as ps.name = …"])),
+    ErrorCase(
+      "1️⃣ps.name",
+      DiagnosticSpec(id: "sema.conditionExpected", notes: ["compare it with a value, such as ps.name = …"])
+    ),
     // §5.2: "rule X references an invalid event name "RecvTcp4" in the evt.name field" and
     // "invalid event category "network" in the evt.category field".
     ErrorCase("evt.name = 1️⃣'RecvTcp4'", DiagnosticSpec(id: "sema.invalidValue", notes: ["…"])),
-    ErrorCase("evt.category = 1️⃣'network'", DiagnosticSpec(id: "sema.invalidValue", notes: ["'evt.category' takes one of: net"])),
+    ErrorCase(
+      "evt.category = 1️⃣'network'",
+      DiagnosticSpec(id: "sema.invalidValue", notes: ["'evt.category' takes one of: net"])
+    ),
     // §9: rsigma's `field = null` is not a literal.
     ErrorCase("dns.name = 1️⃣null", DiagnosticSpec(id: "sema.unknownField")),
   ]

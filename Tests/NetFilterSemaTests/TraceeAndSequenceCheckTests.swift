@@ -6,7 +6,10 @@ import Testing
 @Suite struct TraceeCheckTests {
   static let valid: [CheckCase] = [
     // The seed examples.
-    CheckCase("net_packet_dns.data.src=8.8.8.8", "(and (event net_packet_dns) (= net_packet_dns.data.src~ip 8.8.8.8~ip))"),
+    CheckCase(
+      "net_packet_dns.data.src=8.8.8.8",
+      "(and (event net_packet_dns) (= net_packet_dns.data.src~ip 8.8.8.8~ip))"
+    ),
     CheckCase(
       "net_packet_tcp.data.dst_port=80,443",
       "(and (event net_packet_tcp) (in net_packet_tcp.data.dst_port~uint16 (list 80 443)))"
@@ -75,7 +78,10 @@ import Testing
   static let invalid: [ErrorCase] = [
     ErrorCase(
       "net_packet_tcp.data.dst_port=1️⃣http",
-      DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply '=' to 'net_packet_tcp.data.dst_port' (uint16) and value 'http'")
+      DiagnosticSpec(
+        id: "sema.cannotCompare",
+        message: "cannot apply '=' to 'net_packet_tcp.data.dst_port' (uint16) and value 'http'"
+      )
     ),
     ErrorCase("net_packet_tcp.data.dst_port=80,1️⃣70000", DiagnosticSpec(id: "sema.integerOutOfRange")),
     ErrorCase("net_packet_dns.data.src=1️⃣abc", DiagnosticSpec(id: "sema.invalidIPAddress")),
@@ -150,7 +156,10 @@ import Testing
     ),
     ErrorCase(
       "sequence |Connect| by ps.pid 1️⃣|Send|",
-      DiagnosticSpec(id: "sema.sequenceJoinsIncomplete", message: "when one sequence step has 'by', every step needs it")
+      DiagnosticSpec(
+        id: "sema.sequenceJoinsIncomplete",
+        message: "when one sequence step has 'by', every step needs it"
+      )
     ),
     ErrorCase(
       "sequence |Connect| as e1 |ps.name = 1️⃣$e2.ps.name|",
@@ -168,7 +177,11 @@ import Testing
     ),
     ErrorCase(
       "sequence |Connect| as e1 |ps.name = 1️⃣$e1|",
-      DiagnosticSpec(id: "sema.unknownField", message: "unknown field '$e1'", notes: ["name a field of the step's event, such as $e1.ps.pid"])
+      DiagnosticSpec(
+        id: "sema.unknownField",
+        message: "unknown field '$e1'",
+        notes: ["name a field of the step's event, such as $e1.ps.pid"]
+      )
     ),
     ErrorCase(
       "sequence |Connect| as e1 |ps.name = $e1.1️⃣ps.nme|",
@@ -176,9 +189,15 @@ import Testing
     ),
     ErrorCase(
       "sequence |Connect| as e1 |net.dport = 1️⃣$e1.ps.name|",
-      DiagnosticSpec(id: "sema.cannotCompare", message: "cannot apply '=' to 'net.dport' (uint16) and '$e1.ps.name' (string)")
+      DiagnosticSpec(
+        id: "sema.cannotCompare",
+        message: "cannot apply '=' to 'net.dport' (uint16) and '$e1.ps.name' (string)"
+      )
     ),
-    ErrorCase("sequence by 1️⃣ps.pidd |Connect| |Send|", DiagnosticSpec(id: "sema.unknownField", notes: ["did you mean 'ps.pid'?"])),
+    ErrorCase(
+      "sequence by 1️⃣ps.pidd |Connect| |Send|",
+      DiagnosticSpec(id: "sema.unknownField", notes: ["did you mean 'ps.pid'?"])
+    ),
     ErrorCase(
       "sequence |Connect| |net.dport = 1️⃣'x'|",
       DiagnosticSpec(id: "sema.cannotCompare", notes: ["to compare the service name, use 'net.dport.name'"])

@@ -5,7 +5,9 @@ import Testing
 @testable import NetFilterSyntax
 
 /// Lexes all of `source` in `mode` and returns the token kinds (without the end of input).
-private func lex(_ source: String, mode: Lexer.Mode = .normal) -> (kinds: [Token.Kind], tokens: [Token], diagnostics: [Diagnostic]) {
+private func lex(_ source: String, mode: Lexer.Mode = .normal) -> (
+  kinds: [Token.Kind], tokens: [Token], diagnostics: [Diagnostic]
+) {
   var lexer = Lexer(SourceText(source))
   var tokens: [Token] = []
   while true {
@@ -31,7 +33,13 @@ private func assertTokens(
   let (markers, source) = extractMarkers(markedSource)
   let result = lex(source, mode: mode)
   #expect(result.kinds == expected, sourceLocation: sourceLocation)
-  assertDiagnostics(result.diagnostics, match: diagnostics, markers: markers, source: source, sourceLocation: sourceLocation)
+  assertDiagnostics(
+    result.diagnostics,
+    match: diagnostics,
+    markers: markers,
+    source: source,
+    sourceLocation: sourceLocation
+  )
 }
 
 private func ipv4(_ text: String) -> Token.Kind { .ip(IPAddress(text)!) }
@@ -62,7 +70,10 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
 
   @Test func keywordsAreWholeWords() {
     // A keyword inside a dotted name, or with a suffix, is an identifier.
-    assertTokens("andx and.x inside notes", [.identifier("andx"), .identifier("and.x"), .identifier("inside"), .identifier("notes")])
+    assertTokens(
+      "andx and.x inside notes",
+      [.identifier("andx"), .identifier("and.x"), .identifier("inside"), .identifier("notes")]
+    )
   }
 
   @Test func boundVariables() {
@@ -74,7 +85,11 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
       "1️⃣$ = 2️⃣$1",
       [.invalid("$"), .punctuation(.equal), .invalid("$1")],
       diagnostics: [
-        DiagnosticSpec(locationMarker: "1️⃣", id: "syntax.expectedBoundVariableName", message: "expected a name after '$'"),
+        DiagnosticSpec(
+          locationMarker: "1️⃣",
+          id: "syntax.expectedBoundVariableName",
+          message: "expected a name after '$'"
+        ),
         DiagnosticSpec(locationMarker: "2️⃣", id: "syntax.expectedBoundVariableName"),
       ]
     )
@@ -125,7 +140,11 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
       "a 1️⃣# b",
       [.identifier("a"), .invalid("#"), .identifier("b")],
       diagnostics: [
-        DiagnosticSpec(id: "syntax.unexpectedCharacter", message: "unexpected character '#'", notes: ["filters have no comments"])
+        DiagnosticSpec(
+          id: "syntax.unexpectedCharacter",
+          message: "unexpected character '#'",
+          notes: ["filters have no comments"]
+        )
       ]
     )
   }
@@ -135,7 +154,11 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
       "a 1️⃣~ 'b'",
       [.identifier("a"), .invalid("~"), string("b")],
       diagnostics: [
-        DiagnosticSpec(id: "syntax.unexpectedCharacter", message: "unexpected character '~'", notes: ["did you mean '~='?"])
+        DiagnosticSpec(
+          id: "syntax.unexpectedCharacter",
+          message: "unexpected character '~'",
+          notes: ["did you mean '~='?"]
+        )
       ]
     )
   }
@@ -161,7 +184,9 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
     assertTokens(
       "n1️⃣é2️⃣t",
       [.identifier("n"), .invalid("é"), .identifier("t")],
-      diagnostics: [DiagnosticSpec(endMarker: "2️⃣", id: "syntax.unexpectedCharacter", message: "unexpected character 'é'")]
+      diagnostics: [
+        DiagnosticSpec(endMarker: "2️⃣", id: "syntax.unexpectedCharacter", message: "unexpected character 'é'")
+      ]
     )
   }
 
@@ -335,7 +360,10 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
 
   @Test func escapedWildcardsRecordTheirOffsets() {
     // Offsets are in Unicode scalars of the decoded value: 'ü\*x\?' decodes to "ü*x?".
-    assertTokens(#"'a\*b' 'ü\*x\?' '*\?*'"#, [string("a*b", escaped: [1]), string("ü*x?", escaped: [1, 3]), string("*?*", escaped: [1])])
+    assertTokens(
+      #"'a\*b' 'ü\*x\?' '*\?*'"#,
+      [string("a*b", escaped: [1]), string("ü*x?", escaped: [1, 3]), string("*?*", escaped: [1])]
+    )
   }
 
   @Test func badEscape() {

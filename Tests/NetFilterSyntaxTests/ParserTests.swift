@@ -125,7 +125,8 @@ struct ParseCase: Sendable, CustomTestStringConvertible {
     #expect(Precedence.or < Precedence.and && Precedence.and < Precedence.not)
     #expect(Precedence.not < Precedence.comparison && Precedence.comparison < Precedence.membership)
     for op in ComparisonOperator.allCases {
-      let expected = ["=", "~=", "<", "<=", ">", ">="].contains(op.rawValue) ? Precedence.comparison : Precedence.membership
+      let expected =
+        ["=", "~=", "<", "<=", ">", ">="].contains(op.rawValue) ? Precedence.comparison : Precedence.membership
       #expect(op.info.precedence == expected, "\(op)")
     }
   }

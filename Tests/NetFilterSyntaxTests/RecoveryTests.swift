@@ -24,7 +24,9 @@ import Testing
 
   @Test func misspelledOperatorHasAFixIt() {
     let diagnostics = parseDiagnostics("a = 1 aand b = 2")
-    #expect(diagnostics.first?.fixIts == [FixIt("replace 'aand' with 'and'", replacing: SourceRange(6, 10), with: "and")])
+    #expect(
+      diagnostics.first?.fixIts == [FixIt("replace 'aand' with 'and'", replacing: SourceRange(6, 10), with: "and")]
+    )
   }
 
   @Test(arguments: [("a = 1 orr b", "or"), ("a containz 'x'", "contains"), ("a IMATCHEZ 'x'", "imatches")])
@@ -38,7 +40,11 @@ import Testing
       "ps.name = 'a' 1️⃣aand net.dport = 2️⃣or (net.sport = 13️⃣",
       diagnostics: [
         DiagnosticSpec(locationMarker: "1️⃣", id: "syntax.expectedOperator", notes: ["did you mean 'and'?"]),
-        DiagnosticSpec(locationMarker: "2️⃣", id: "syntax.expectedExpression", message: "expected field, string, number, IP address, list or function after '='"),
+        DiagnosticSpec(
+          locationMarker: "2️⃣",
+          id: "syntax.expectedExpression",
+          message: "expected field, string, number, IP address, list or function after '='"
+        ),
         DiagnosticSpec(
           locationMarker: "3️⃣",
           id: "syntax.unexpectedEndOfInput",
@@ -64,7 +70,9 @@ import Testing
     // The second word is not an operator; it must not also be blamed for the end of input.
     assertParse(
       "ps.name = 'a' 1️⃣'b'",
-      diagnostics: [DiagnosticSpec(id: "syntax.expectedOperator", message: "expected operator, ')', ',' or '|' but found ''b''")]
+      diagnostics: [
+        DiagnosticSpec(id: "syntax.expectedOperator", message: "expected operator, ')', ',' or '|' but found ''b''")
+      ]
     )
   }
 
@@ -137,7 +145,11 @@ import Testing
     assertParse(
       "net.dport in ℹ️(1, 21️⃣",
       diagnostics: [
-        DiagnosticSpec(id: "syntax.unexpectedEndOfInput", message: "expected ')' to end the list", notes: ["to match this '('"])
+        DiagnosticSpec(
+          id: "syntax.unexpectedEndOfInput",
+          message: "expected ')' to end the list",
+          notes: ["to match this '('"]
+        )
       ]
     )
   }
@@ -183,7 +195,15 @@ import Testing
   }
 
   @Test func emptyInput() {
-    assertParse("1️⃣", diagnostics: [DiagnosticSpec(id: "syntax.unexpectedEndOfInput", message: "expected field, string, number, IP address, list or function")])
+    assertParse(
+      "1️⃣",
+      diagnostics: [
+        DiagnosticSpec(
+          id: "syntax.unexpectedEndOfInput",
+          message: "expected field, string, number, IP address, list or function"
+        )
+      ]
+    )
     assertParse("   1️⃣", diagnostics: [DiagnosticSpec(id: "syntax.unexpectedEndOfInput")])
   }
 
@@ -196,8 +216,10 @@ import Testing
 
   /// Malformed input is a diagnostic, never a crash (WasmKit's UntrustedTextTests).
   @Test(arguments: [
-    "(((", ")))", "a in (((1, 2", "not not not", "!!!", "$", "$$$", "'", "\"", "a[", "a[[1]]", "a(((", "f(,)", "f(a,,b)",
-    "a = = = 1", "|||", "sequence |||", "sequence || ||", "sequence |a| as", "sequence maxspan 99999999999999999999h |a|",
+    "(((", ")))", "a in (((1, 2", "not not not", "!!!", "$", "$$$", "'", "\"", "a[", "a[[1]]", "a(((", "f(,)",
+    "f(a,,b)",
+    "a = = = 1", "|||", "sequence |||", "sequence || ||", "sequence |a| as",
+    "sequence maxspan 99999999999999999999h |a|",
     "..", "1..", "..1", "a in (1..)", "a in (..2)", "a in (1..2..3)", "a = [1]", "@", "\u{0}", "a = 'é\\é'",
     "net_packet_tcp.data.x=,", "net_packet_tcp.data.x=(", "net_packet_tcp.data.x=)", "::", ":::", "1:2", "0x", "1e5",
     "ps.envs[a b]", "f(x) (y)", "a not not in (1)", "a in not (1)", "$e.", "a.b.", ".a", "a = .",

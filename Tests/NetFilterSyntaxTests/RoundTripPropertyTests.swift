@@ -46,7 +46,9 @@ struct TreeGenerator {
   static let arguments = ["PATH", "0", "12", "Location", "Content-Type", "and", "a b", "", "x.y", "_", "1a", "it's"]
   static let bareWords = ["8.8.8.8", "*.example.com", "/api/*", "GET", "80", "a=b", "x'y", "::1", "foo*", "é"]
   static let durations = ["5s", "1h30m", "500ms", "10µs", "2d", "1w", "7ns"]
-  static let stringPieces = ["a", "Z", " ", "'", "\"", "\\", "\n", "\t", "\r", "é", "😀", "*", "?", ".", "%", "x y", "\u{1}"]
+  static let stringPieces = [
+    "a", "Z", " ", "'", "\"", "\\", "\n", "\t", "\r", "é", "😀", "*", "?", ".", "%", "x y", "\u{1}",
+  ]
 
   mutating func fieldReference(tracee: Bool = false) -> FieldReference {
     let name = tracee ? pick(Self.traceeFields) : pick(Self.fieldNames)
@@ -58,7 +60,9 @@ struct TreeGenerator {
   mutating func string() -> StringLiteral {
     var value = ""
     for _ in 0..<int(0...6) { value += pick(Self.stringPieces) }
-    let wildcardOffsets = value.unicodeScalars.enumerated().filter { $0.element == "*" || $0.element == "?" }.map(\.offset)
+    let wildcardOffsets = value.unicodeScalars.enumerated().filter { $0.element == "*" || $0.element == "?" }.map(
+      \.offset
+    )
     return StringLiteral(value, escapedWildcards: wildcardOffsets.filter { _ in chance(50) })
   }
 
@@ -128,7 +132,10 @@ struct TreeGenerator {
     switch int(0...9) {
     case 0...4: return field()
     case 5, 6: return call(depth: depth)
-    case 7: return node(.boundVariable(name: pick(["e1", "q", "x_2"]), path: chance(70) ? pick(["ps.name", "net.dport", "a"]) : nil))
+    case 7:
+      return node(
+        .boundVariable(name: pick(["e1", "q", "x_2"]), path: chance(70) ? pick(["ps.name", "net.dport", "a"]) : nil)
+      )
     case 8: return node(.literal(literal()))
     default: return depth > 0 ? expression(depth: depth - 1) : field()
     }
@@ -137,7 +144,9 @@ struct TreeGenerator {
   mutating func call(depth: Int) -> Expr {
     var arguments: [Expr] = []
     for _ in 0..<int(0...3) {
-      arguments.append(depth > 0 && chance(30) ? expression(depth: depth - 1) : chance(50) ? field() : node(.literal(literal())))
+      arguments.append(
+        depth > 0 && chance(30) ? expression(depth: depth - 1) : chance(50) ? field() : node(.literal(literal()))
+      )
     }
     return node(.call(name: pick(Self.functions), arguments: arguments))
   }
@@ -229,7 +238,8 @@ struct TreeGenerator {
       let parsed = Parser.parse(SourceText(printed))
       let reprinted = parsed.syntax.map(Printer.print)
       let ok =
-        parsed.diagnostics.isEmpty && parsed.syntax.map(DebugTree.print) == DebugTree.print(tree) && reprinted == printed
+        parsed.diagnostics.isEmpty && parsed.syntax.map(DebugTree.print) == DebugTree.print(tree)
+        && reprinted == printed
       if !ok {
         failures += 1
         if failures <= 5 {
@@ -290,7 +300,9 @@ struct TreeGenerator {
       "literal.bareWord",
     ]
     #expect(expectedKinds.subtracting(kinds).isEmpty, "missing: \(expectedKinds.subtracting(kinds))")
-    let allOperators = Set(ComparisonOperator.allCases.flatMap { [$0.spelling(negated: false), $0.spelling(negated: true)] })
+    let allOperators = Set(
+      ComparisonOperator.allCases.flatMap { [$0.spelling(negated: false), $0.spelling(negated: true)] }
+    )
     #expect(allOperators.subtracting(operators).isEmpty, "missing: \(allOperators.subtracting(operators))")
   }
 }

@@ -75,8 +75,11 @@ import Testing
       "(not in net_packet_tcp.data.dst_port (list 80))"
     ),
     // A list after the operator is not a Tracee value.
-    ParseCase("net_packet_dns.data.src=(8.8.8.8)", "(= net_packet_dns.data.src (list 8.8.8.8))",
-              printed: "net_packet_dns.data.src = (8.8.8.8)"),
+    ParseCase(
+      "net_packet_dns.data.src=(8.8.8.8)",
+      "(= net_packet_dns.data.src (list 8.8.8.8))",
+      printed: "net_packet_dns.data.src = (8.8.8.8)"
+    ),
   ]
 
   @Test(arguments: cases)
