@@ -16,6 +16,11 @@ if grep -rn 'Unsafe\|OpaquePointer' Sources --include=*.swift \
   exit 1
 fi
 
+# The committed BPF skeleton matches bpf/netfilter.bpf.c (cheap: one clang -target bpf and bpftool).
+if command -v clang >/dev/null && command -v bpftool >/dev/null; then
+  make -s -C bpf check
+fi
+
 seconds="${FUZZ_SECONDS:-60}"
 if [ "$seconds" -gt 0 ] && [ -x FuzzTesting/fuzz.sh ]; then
   FuzzTesting/fuzz.sh "$seconds"
