@@ -15,8 +15,10 @@ public struct SourceText: Sendable, Hashable {
     self.name = name
     self.text = text
     var starts = [0]
-    for (offset, byte) in text.utf8.enumerated() where byte == UInt8(ascii: "\n") {
-      starts.append(offset + 1)
+    var offset = 0
+    for byte in text.utf8 {
+      offset += 1
+      if byte == UInt8(ascii: "\n") { starts.append(offset) }
     }
     self.lineStarts = starts
   }

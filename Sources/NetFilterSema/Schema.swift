@@ -1,3 +1,5 @@
+import NetFilterSyntax
+
 /// The event schema: every field a filter may name, with its type, as data.
 ///
 /// The default schema, ``Schema/network``, holds the Fibratus-style socket fields (`evt.*`, `ps.*`,
@@ -30,6 +32,7 @@ public struct Schema: Sendable {
 
   /// `EVENT.args.…` rewritten to `EVENT.data.…`; other names unchanged.
   public static func canonicalName(_ name: String) -> String {
+    guard name.utf8.contains(UInt8(ascii: "s")), name.contains(".args.") else { return name }
     let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
     guard parts.count == 3, parts[1] == "args" else { return name }
     return "\(parts[0]).data.\(parts[2])"

@@ -51,48 +51,81 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
   static func parseV4(_ text: Substring) -> UInt32? {
     var value: UInt32 = 0
     var octets = 0
-    for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-      guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-        let octet = UInt32(part), octet <= 255
-      else { return nil }
-      value = value << 8 | octet
-      octets += 1
+    var octet: UInt32 = 0
+    var digits = 0
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: ".") {
+        guard digits > 0, octet <= 255 else { return nil }
+        value = value << 8 | octet
+        octets += 1
+        (octet, digits) = (0, 0)
+      } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 {
+        octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+        digits += 1
+      } else {
+        return nil
+      }
     }
-    return octets == 4 ? value : nil
+    guard digits > 0, octet <= 255, octets == 3 else { return nil }
+    return value << 8 | octet
   }
 
   /// Parses RFC 4291 text: hex groups, one `::`, and an optional trailing dotted quad.
   static func parseV6(_ text: Substring) -> (UInt64, UInt64)? {
-    guard text.contains(":"), text.count <= 45 else { return nil }
-    let halves = text.components(separatedByDoubleColon: ())
-    guard halves.count <= 2 else { return nil }
-    guard let head = groups(halves[0]) else { return nil }
-    var words = head
-    if halves.count == 2 {
-      guard let tail = groups(halves[1]), head.count + tail.count <= 7 else { return nil }
-      words += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+    let bytes = Array(text.utf8)
+    guard bytes.contains(UInt8(ascii: ":")), bytes.count <= 45 else { return nil }
+    var head: [UInt16] = []
+    var tail: [UInt16] = []
+    var sawGap = false
+    var index = 0
+    if bytes.starts(with: [0x3A, 0x3A]) {
+      sawGap = true
+      index = 2
     }
-    guard words.count == 8 else { return nil }
+    while index < bytes.count {
+      var end = index
+      while end < bytes.count, bytes[end] != UInt8(ascii: ":") { end += 1 }
+      let group = bytes[index..<end]
+      if group.contains(UInt8(ascii: ".")) {
+        guard end == bytes.count, let v4 = parseV4(Substring(String(decoding: group, as: UTF8.self))) else { return nil }
+        let words = [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
+        if sawGap { tail += words } else { head += words }
+        index = end
+        break
+      }
+      guard !group.isEmpty, group.count <= 4, let word = hexWord(group) else { return nil }
+      if sawGap { tail.append(word) } else { head.append(word) }
+      if end == bytes.count { index = end; break }
+      if end + 1 < bytes.count, bytes[end + 1] == UInt8(ascii: ":") {
+        guard !sawGap else { return nil }
+        sawGap = true
+        index = end + 2
+      } else {
+        guard end + 1 < bytes.count else { return nil }
+        index = end + 1
+      }
+    }
+    let count = head.count + tail.count
+    guard sawGap ? count <= 7 : count == 8 else { return nil }
+    let words = head + Array(repeating: 0, count: 8 - count) + tail
     let high = words[0..<4].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
     let low = words[4..<8].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
     return (high, low)
   }
 
-  /// Parses colon-separated hex groups, the last of which may be a dotted quad.
-  private static func groups(_ text: Substring) -> [UInt16]? {
-    if text.isEmpty { return [] }
-    var words: [UInt16] = []
-    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-    for (index, part) in parts.enumerated() {
-      if index == parts.count - 1, part.contains(".") {
-        guard let v4 = parseV4(part) else { return nil }
-        words += [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
-      } else {
-        guard !part.isEmpty, part.count <= 4, let word = UInt16(part, radix: 16) else { return nil }
-        words.append(word)
+  private static func hexWord(_ digits: ArraySlice<UInt8>) -> UInt16? {
+    var value: UInt16 = 0
+    for byte in digits {
+      let nibble: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = byte - UInt8(ascii: "A") + 10
+      default: return nil
       }
+      value = value << 4 | UInt16(nibble)
     }
-    return words
+    return value
   }
 
   /// The canonical text: dotted quad, or RFC 5952 IPv6 (lowercase, longest zero run as `::`,
@@ -169,18 +202,4 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
   }
 
   public var description: String { "\(address)/\(prefixLength)" }
-}
-
-extension Substring {
-  /// Splits on the first `::` only (a second one makes a third part, which callers reject).
-  fileprivate func components(separatedByDoubleColon: Void) -> [Substring] {
-    var parts: [Substring] = []
-    var rest = self[...]
-    while let range = rest.firstRange(of: "::") {
-      parts.append(rest[..<range.lowerBound])
-      rest = rest[range.upperBound...]
-    }
-    parts.append(rest)
-    return parts
-  }
 }

@@ -104,13 +104,22 @@ public struct Lexer: Sendable {
   private mutating func lexIdentifierOrAddress() -> Token.Kind {
     let start = position
     let run = scanRun(start) { isIdentifierContinue($0) || $0 == UInt8(ascii: ":") }
-    let text = String(decoding: bytes[start..<run], as: UTF8.self)
-    if text.contains(":") {
+    if bytes[start..<run].contains(UInt8(ascii: ":")) {
       return lexAddress(from: start)
     }
     position = run
-    if let keyword = Keyword(rawValue: text.lowercased()) { return .keyword(keyword) }
-    return .identifier(text)
+    if run - start <= Lexer.longestKeyword, let keyword = Lexer.keyword(bytes[start..<run]) { return .keyword(keyword) }
+    return .identifier(String(decoding: bytes[start..<run], as: UTF8.self))
+  }
+
+  private static let keywords: [String: Keyword] = Dictionary(uniqueKeysWithValues: Keyword.allCases.map { ($0.rawValue, $0) })
+  private static let longestKeyword = Keyword.allCases.map(\.rawValue.utf8.count).max() ?? 0
+
+  /// The keyword spelled by `word` in any case, without allocating for ordinary identifiers.
+  private static func keyword(_ word: ArraySlice<UInt8>) -> Keyword? {
+    guard !word.contains(UInt8(ascii: ".")) else { return nil }
+    let lowered = word.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    return keywords[String(decoding: lowered, as: UTF8.self)]
   }
 
   private mutating func lexBoundVariable() -> Token.Kind {

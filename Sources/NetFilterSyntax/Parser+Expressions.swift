@@ -121,10 +121,12 @@ extension Parser {
     return Expr(.comparison(op, negated: negated, lhs, rhs), range: lhs.range.union(rhs.range))
   }
 
-  /// `EVENT.data.ARG` or `EVENT.args.ARG…`: Tracee's argument paths.
-  static func isTraceePath(_ name: String) -> Bool {
-    let parts = name.split(separator: ".", maxSplits: 2)
-    return parts.count == 3 && (parts[1] == "data" || parts[1] == "args")
+  /// Whether `name` has the shape of a Tracee argument path: `EVENT.data.ARG…` or `EVENT.args.ARG…`.
+  public static func isTraceePath(_ name: String) -> Bool {
+    let utf8 = name.utf8
+    guard let dot = utf8.firstIndex(of: UInt8(ascii: ".")) else { return false }
+    let rest = utf8[utf8.index(after: dot)...]
+    return (rest.starts(with: "data.".utf8) || rest.starts(with: "args.".utf8)) && rest.count > 5
   }
 
   /// Values of a Tracee comparison; `nil` if the next token is an ordinary operand instead.
