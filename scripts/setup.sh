@@ -23,3 +23,7 @@ for file in examples/filters/*.nf; do
   printf '%-40s ' "$(basename "$file")"
   .build/release/netfilter check --file "$file" | tail -n 1
 done
+
+echo "== netfilter run: HTTP and DNS replies in the bundled loopback capture"
+.build/release/netfilter run --pcap examples/captures/loopback-http-dns.pcap --output table --stats \
+  "net_packet_http_request or net_packet_http_response or ReplyDns"
