@@ -47,6 +47,15 @@ let package = Package(
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
     .target(name: "NetFilterPcap", dependencies: ["CPcap"]),
 
+    // MARK: CLibbpf (libbpf, the system library)
+    .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
+
+    // MARK: CNetFilterBPF (the ABI header, the committed skeleton of bpf/netfilter.bpf.c, tiny shims)
+    .target(name: "CNetFilterBPF", dependencies: ["CLibbpf"]),
+
+    // MARK: NetFilterBPF (the thin unsafe layer around libbpf: capability check, live capture)
+    .target(name: "NetFilterBPF", dependencies: ["CLibbpf", "CNetFilterBPF"]),
+
     // MARK: NetFilter (facade)
     .target(
       name: "NetFilter",
@@ -60,7 +69,7 @@ let package = Package(
     .target(
       name: "NetFilterCLI",
       dependencies: [
-        "NetFilter", "NetFilterPackets", "NetFilterPcap",
+        "NetFilter", "NetFilterPackets", "NetFilterPcap", "NetFilterBPF",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -11,6 +11,8 @@ public struct RunCommand: ParsableCommand {
       --input FILE reads JSON lines ('-' for standard input), each either a flat field map
       ({"evt.name":"Send","net.dport":443,…}) or a Tracee JSON event ({"eventName":…,"args":[…]}).
       A malformed line is reported with its line number and skipped (--strict stops instead).
+      With neither --pcap nor --input, packets are captured live with eBPF (as root) until --count,
+      --duration, SIGINT or SIGTERM; exit 77 if live capture is not available here.
       """
   )
 
@@ -41,10 +43,15 @@ public struct RunCommand: ParsableCommand {
   @Flag(help: "On exit, print one JSON object of counters as the last line of standard error.")
   var stats = false
 
+  @Option(help: "Live capture: stop after SECONDS.")
+  var duration: Double?
+
   public init() {}
 
   public func validate() throws {
     if let count, count <= 0 { throw ValidationError("--count must be a positive number.") }
+    if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds.") }
+    if duration != nil, pcap != nil || input != nil { throw ValidationError("--duration applies to live capture.") }
     if pcap != nil, input != nil { throw ValidationError("Give --pcap or --input, not both.") }
     if pcap == nil, events != nil || write != nil {
       throw ValidationError("--events and --write apply to --pcap replay.")
@@ -66,7 +73,7 @@ public struct RunCommand: ParsableCommand {
     } else if let input {
       try readJSONLines(input, compiled, &sink, &counters, console)
     } else {
-      throw ValidationError("Live capture is not available in this build; give --pcap FILE or --input FILE.")
+      try captureLive(compiled, &sink, &counters, console)
     }
   }
 
@@ -94,7 +101,7 @@ public struct RunCommand: ParsableCommand {
   private func finish(_ counters: Counters, _ console: Console) {
     if stats {
       console.err(
-        "{\"received\":\(counters.received),\"matched\":\(counters.matched),\"lost\":0,\"malformed\":\(counters.malformed)}\n"
+        "{\"received\":\(counters.received),\"matched\":\(counters.matched),\"lost\":\(counters.lost),\"malformed\":\(counters.malformed)}\n"
       )
     } else if console.errIsTerminal || counters.malformed > 0 {
       console.err("netfilter: \(counters.received) events read, \(counters.matched) matched, \(counters.malformed) malformed\n")
@@ -114,6 +121,8 @@ struct Counters {
   var received = 0
   var matched = 0
   var malformed = 0
+  /// Records the kernel dropped (live capture only).
+  var lost: UInt64 = 0
 }
 
 /// How `run` prints matching events.

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import NetFilter
+import NetFilterBPF
+import Synchronization
+
+extension RunCommand {
+  /// Exit status when live capture cannot run here (not root, no BTF, no cgroup v2, bpf() refused).
+  static let unavailableExitCode: Int32 = 77
+
+  /// No --pcap and no --input: packets from the kernel (cgroup_skb on the cgroup-v2 root), each
+  /// attributed to the process that owns its socket when known, until --count, --duration,
+  /// SIGINT or SIGTERM.
+  func captureLive(_ compiled: Filter, _ sink: inout EventSink, _ counters: inout Counters, _ console: Console) throws {
+    let capability = BPFCapability.current
+    guard capability.canLoadPrograms else {
+      throw unavailable(capability.missing.joined(separator: "; "), console)
+    }
+    let program: Program<LiveEvent> = try plan(compiled, console)
+    let capture: LiveCapture
+    do { capture = try LiveCapture() } catch { throw unavailable(error.description, console) }
+    defer { capture.stop() }
+    let stop = StopSignal()
+    defer { stop.restore() }
+    try readLive(capture, program, stop, &sink, &counters)
+    counters.lost = capture.lostCount
+  }
+
+  private func readLive(
+    _ capture: LiveCapture, _ program: Program<LiveEvent>, _ stop: StopSignal, _ sink: inout EventSink, _ counters: inout Counters
+  ) throws {
+    let deep = program.keys.contains { $0.resolved == nil }
+    let host = ProcessInfo.processInfo.hostName
+    let deadline = duration.map { Date().addingTimeInterval($0) }
+    var done = false
+    while !done, !stop.requested {
+      if let deadline, Date() >= deadline { break }
+      let wait = deadline.map { Int32(max(1, min(100, $0.timeIntervalSinceNow * 1000))) } ?? 100
+      do {
+        try capture.poll(timeoutMilliseconds: wait) { live in
+          guard !done else { return }
+          counters.received += 1
+          let event = LiveEvent(live, decodeApplication: deep)
+          if event.packet.packet.malformed != nil { counters.malformed += 1 }
+          guard program.matches(event) else { return }
+          counters.matched += 1
+          let shown = event.decoded()
+          sink.write(json: shown.traceeJSON(hostName: host).serialized) { shown.lookup(FieldBinding($0)) }
+          if let count, counters.matched >= count { done = true }
+        }
+      } catch {
+        throw ValidationError("Live capture failed: \(error.description)")
+      }
+    }
+  }
+
+  private func unavailable(_ reason: String, _ console: Console) -> ExitCode {
+    console.err(
+      "error: live capture is not available here: \(reason).\n"
+        + "hint: replay a capture with --pcap FILE, or read JSON-lines events with --input FILE.\n")
+    return ExitCode(Self.unavailableExitCode)
+  }
+}
+
+/// SIGINT and SIGTERM, while a live capture runs, set a flag the capture loop checks (at least
+/// every 100 ms) instead of killing the process, so the programs are always detached.
+final class StopSignal {
+  private final class Flag: Sendable { let value = Atomic<Bool>(false) }
+  private let flag = Flag()
+  private let sources: [any DispatchSourceSignal]
+
+  init() {
+    let flag = self.flag
+    sources = [SIGINT, SIGTERM].map { number in
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler { flag.value.store(true, ordering: .relaxed) }
+      source.resume()
+      return source
+    }
+  }
+
+  /// Whether a stop signal arrived.
+  var requested: Bool { flag.value.load(ordering: .relaxed) }
+
+  /// Stops handling the signals (their default action is back).
+  func restore() {
+    for source in sources { source.cancel() }
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+  }
+}
