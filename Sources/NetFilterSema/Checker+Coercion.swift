@@ -93,7 +93,7 @@ extension Checker {
       let text = Self.text(of: literal)
       if let ip = IPAddress(text) { return .ip(ip) }
       if membership, let cidr = CIDR(text) { return .cidr(cidr) }
-      if membership, text.contains("/") {
+      if membership, text.utf8.contains(UInt8(ascii: "/")) {
         report(.invalidCIDR(text), expr.range)
         return nil
       }

@@ -161,7 +161,7 @@ extension Checker {
     var plain: [ListItem] = []
     var patterns: [CheckedExpr] = []
     for value in tracee.values {
-      if case .literal(.bareWord(let word)) = value.kind, word.contains("*") {
+      if case .literal(.bareWord(let word)) = value.kind, word.utf8.contains(UInt8(ascii: "*")) {
         guard let pattern = traceePattern(word, field, value.range, op: tracee.op) else { continue }
         let comparison = Comparison(op: .matches, negated: false, lhs: .field(field), rhs: .value(pattern), range: value.range)
         patterns.append(.comparison(comparison))

@@ -32,7 +32,9 @@ public struct Schema: Sendable {
 
   /// `EVENT.args.…` rewritten to `EVENT.data.…`; other names unchanged.
   public static func canonicalName(_ name: String) -> String {
-    guard name.utf8.contains(UInt8(ascii: "s")), name.contains(".args.") else { return name }
+    let utf8 = name.utf8
+    guard let dot = utf8.firstIndex(of: UInt8(ascii: ".")), utf8[utf8.index(after: dot)...].starts(with: "args.".utf8)
+    else { return name }
     let parts = name.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
     guard parts.count == 3, parts[1] == "args" else { return name }
     return "\(parts[0]).data.\(parts[2])"

@@ -188,11 +188,13 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
 
   /// Parses `address/length`.
   public init?(_ text: some StringProtocol) {
-    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let address = IPAddress(parts[0]),
-      parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let length = Int(parts[1])
+    let utf8 = text.utf8
+    guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")) else { return nil }
+    let digits = utf8[utf8.index(after: slash)...]
+    guard !digits.isEmpty, digits.count <= 3, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+      let address = IPAddress(Substring(text)[..<slash])
     else { return nil }
-    self.init(address: address, prefixLength: length)
+    self.init(address: address, prefixLength: digits.reduce(0) { $0 * 10 + Int($1 - 0x30) })
   }
 
   /// Whether `ip` lies inside the prefix; IPv4-mapped IPv6 addresses count as IPv4.

@@ -112,14 +112,16 @@ public struct Lexer: Sendable {
     return .identifier(String(decoding: bytes[start..<run], as: UTF8.self))
   }
 
-  private static let keywords: [String: Keyword] = Dictionary(uniqueKeysWithValues: Keyword.allCases.map { ($0.rawValue, $0) })
+  /// Keywords by their lowercase bytes packed into two words (every keyword fits in 16 bytes).
+  private static let keywords: [PackedWord: Keyword] = Dictionary(
+    uniqueKeysWithValues: Keyword.allCases.map { (PackedWord(Array($0.rawValue.utf8)[...]), $0) }
+  )
   private static let longestKeyword = Keyword.allCases.map(\.rawValue.utf8.count).max() ?? 0
 
-  /// The keyword spelled by `word` in any case, without allocating for ordinary identifiers.
+  /// The keyword spelled by `word` in any case, without allocating.
   private static func keyword(_ word: ArraySlice<UInt8>) -> Keyword? {
-    guard !word.contains(UInt8(ascii: ".")) else { return nil }
-    let lowered = word.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-    return keywords[String(decoding: lowered, as: UTF8.self)]
+    guard word.count <= 16, !word.contains(UInt8(ascii: ".")) else { return nil }
+    return keywords[PackedWord(word)]
   }
 
   private mutating func lexBoundVariable() -> Token.Kind {
@@ -346,5 +348,18 @@ private func utf8SequenceLength(_ lead: UInt8) -> Int {
   case 0xE0...: 3
   case 0xC0...: 2
   default: 1
+  }
+}
+
+/// Up to 16 ASCII bytes, lowercased, packed into two words: a hash key that costs no allocation.
+private struct PackedWord: Hashable {
+  var high: UInt64 = 0
+  var low: UInt64 = 0
+
+  init(_ bytes: ArraySlice<UInt8>) {
+    for (index, byte) in bytes.enumerated() {
+      let lowered = UInt64(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+      if index < 8 { high |= lowered << UInt64(8 * index) } else { low |= lowered << UInt64(8 * (index - 8)) }
+    }
   }
 }
