@@ -41,7 +41,7 @@ let package = Package(
 
     // MARK: NetFilterPackets (pure Swift decoders and the packet event)
     .target(name: "NetFilterPackets", dependencies: ["NetFilterEval", "NetFilterSema"]),
-    .testTarget(name: "NetFilterPacketsTests", dependencies: ["NetFilterPackets", "NetFilterTestSupport"]),
+    .testTarget(name: "NetFilterPacketsTests", dependencies: ["NetFilterPackets", "NetFilterPcap", "NetFilterCLI", "NetFilterTestSupport"]),
 
     // MARK: CPcap and NetFilterPcap (the thin unsafe layer around libpcap)
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -77,7 +77,7 @@ let package = Package(
     .executableTarget(name: "embed-example", dependencies: ["NetFilter"], path: "examples/embed"),
     .testTarget(
       name: "NetFilterCLITests",
-      dependencies: ["NetFilterCLI", "NetFilterTestSupport"],
+      dependencies: ["NetFilterCLI", "NetFilterTestSupport", "NetFilterBPF"],
       exclude: ["Golden"]
     ),
 

@@ -69,11 +69,12 @@ final class StopSignal {
   private final class Flag: Sendable { let value = Atomic<Bool>(false) }
   private let flag = Flag()
   private let sources: [any DispatchSourceSignal]
+  private let previous: [(Int32, sighandler_t?)]
 
   init() {
     let flag = self.flag
+    previous = [SIGINT, SIGTERM].map { ($0, signal($0, SIG_IGN)) }
     sources = [SIGINT, SIGTERM].map { number in
-      signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
       source.setEventHandler { flag.value.store(true, ordering: .relaxed) }
       source.resume()
@@ -84,10 +85,9 @@ final class StopSignal {
   /// Whether a stop signal arrived.
   var requested: Bool { flag.value.load(ordering: .relaxed) }
 
-  /// Stops handling the signals (their default action is back).
+  /// Stops handling the signals (their previous dispositions are back).
   func restore() {
     for source in sources { source.cancel() }
-    signal(SIGINT, SIG_DFL)
-    signal(SIGTERM, SIG_DFL)
+    for (number, handler) in previous { signal(number, handler) }
   }
 }

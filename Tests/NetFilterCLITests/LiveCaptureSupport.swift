@@ -1,0 +1,136 @@
+import Foundation
+import NetFilterBPF
+
+/// Helpers for the live-capture tests: a local HTTP server, curl, bpftool and parsed events.
+enum Live {
+  /// Whether the live tests can run; says loudly why not.
+  static let available: Bool = {
+    let capability = BPFCapability.current
+    var missing = capability.missing
+    for tool in ["/usr/sbin/bpftool", "/usr/bin/curl"] where !FileManager.default.isExecutableFile(atPath: tool) {
+      missing.append("\(tool) is not installed")
+    }
+    if !missing.isEmpty {
+      FileHandle.standardError.write(
+        Data("\n*** LiveCaptureTests SKIPPED: \(missing.joined(separator: "; ")) ***\n\n".utf8))
+    }
+    return missing.isEmpty
+  }()
+
+  /// Runs a program to completion and returns its standard output and status.
+  @discardableResult
+  static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, out: String, pid: Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let pid = process.processIdentifier
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self), pid)
+  }
+
+  /// One GET with curl (at most 5 seconds); returns curl's pid.
+  static func curl(port: Int) throws -> Int32 {
+    let result = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "--max-time", "5", "http://127.0.0.1:\(port)/"])
+    return result.pid
+  }
+
+  /// The ids of netfilter's programs (`nf_*`) and maps (`nf_*_v1`) loaded now, from bpftool.
+  static func ours() throws -> (programs: [Int], maps: [Int], links: [Int]) {
+    let programs = try objects(["prog", "show"]).filter { ($0["name"] as? String)?.hasPrefix("nf_") == true }
+    let maps = try objects(["map", "show"]).filter { ($0["name"] as? String)?.hasPrefix("nf_") == true }
+    let ids = Set(programs.compactMap { $0["id"] as? Int })
+    let links = try objects(["link", "show"]).filter { ids.contains($0["prog_id"] as? Int ?? -1) }
+    return (programs.compactMap { $0["id"] as? Int }, maps.compactMap { $0["id"] as? Int }, links.compactMap { $0["id"] as? Int })
+  }
+
+  private static func objects(_ arguments: [String]) throws -> [[String: Any]] {
+    let result = try run("/usr/sbin/bpftool", ["-j"] + arguments)
+    let data = Data(result.out.utf8)
+    return (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? []
+  }
+
+  /// Waits (up to `seconds`) until all ten programs are loaded, or until none is; returns whether it happened.
+  static func waitForPrograms(loaded: Bool, seconds: Double = 10) throws -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      let count = try ours().programs.count
+      if loaded ? count >= 10 : count == 0 { return true }
+      Thread.sleep(forTimeInterval: 0.05)
+    }
+    return false
+  }
+
+  /// Parsed JSON-lines output.
+  static func events(_ output: String) -> [LiveJSONEvent] {
+    output.split(separator: "\n").compactMap { line in
+      guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+      return LiveJSONEvent(object)
+    }
+  }
+}
+
+/// A Tracee-shaped event as the CLI prints it.
+struct LiveJSONEvent {
+  let name: String
+  let processName: String
+  let processID: Int
+  let arguments: [String: Any]
+
+  init(_ object: [String: Any]) {
+    name = object["eventName"] as? String ?? ""
+    processName = object["processName"] as? String ?? ""
+    processID = object["processId"] as? Int ?? -1
+    var arguments: [String: Any] = [:]
+    for case let argument as [String: Any] in object["args"] as? [Any] ?? [] {
+      if let name = argument["name"] as? String { arguments[name] = argument["value"] }
+    }
+    self.arguments = arguments
+  }
+
+  /// A TCP flag of a `net_packet_tcp` event (0 or 1), or nil.
+  func tcpFlag(_ flag: String) -> Int? { (arguments["proto_tcp"] as? [String: Any])?[flag] as? Int }
+}
+
+/// `python3 -m http.server` on 127.0.0.1 and a port the kernel picks, serving an empty directory.
+final class LocalHTTPServer {
+  let process = Process()
+  let port: Int
+  private let directory: URL
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent("nf-live-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory.path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // "Serving HTTP on 127.0.0.1 port 40123 (http://127.0.0.1:40123/) ..."
+    var text = ""
+    while !text.contains(")"), process.isRunning {
+      let data = pipe.fileHandleForReading.availableData
+      if data.isEmpty { break }
+      text += String(decoding: data, as: UTF8.self)
+    }
+    guard let range = text.range(of: "port "), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) else {
+      process.terminate()
+      throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "http.server did not start: \(text)"])
+    }
+    self.port = port
+  }
+
+  /// Kills the server (SIGKILL: SIGTERM may be ignored, a disposition children inherit).
+  func stop() {
+    if process.isRunning {
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+    }
+    try? FileManager.default.removeItem(at: directory)
+  }
+}

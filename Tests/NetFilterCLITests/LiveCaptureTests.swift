@@ -1,0 +1,93 @@
+import Foundation
+import NetFilterBPF
+import NetFilterCLI
+import Testing
+
+/// Live capture end to end, as root: netfilter's programs attached to the cgroup-v2 root, curl
+/// against a local http.server, the exact events, then nothing of ours left in the kernel.
+/// Traffic goes to 127.0.0.1 only; every run is bounded by --duration.
+@Suite(.serialized, .enabled(if: Live.available, "needs root, BPF, BTF, cgroup v2, bpftool and curl"))
+struct LiveCaptureTests {
+  static let requests = 3
+
+  /// Runs `netfilter run ARGS` in-process on another thread while `drive` runs once the programs are attached.
+  private func capture(_ arguments: [String], drive: () throws -> Void) async throws -> CLIResult {
+    let task = Task.detached { runCLI(["run"] + arguments) }
+    #expect(try Live.waitForPrograms(loaded: true), "the programs were never attached")
+    let loaded = try Live.ours()
+    #expect(loaded.programs.count == 10 && loaded.maps.count == 3 && loaded.links.count == 10, "\(loaded)")
+    try drive()
+    let result = await task.value
+    #expect(try Live.waitForPrograms(loaded: false), "programs of ours are still loaded after the capture")
+    let left = try Live.ours()
+    #expect(left.programs.isEmpty && left.maps.isEmpty && left.links.isEmpty, "left behind: \(left)")
+    return result
+  }
+
+  @Test func curlRequestsAreCapturedOnEgressAndAttributedToTheirProcesses() async throws {
+    let server = try LocalHTTPServer()
+    defer { server.stop() }
+    let port = server.port
+    var curls: [Int32] = []
+    let filter = "(net.dport = \(port) or net.sport = \(port)) and net.direction = 'egress'"
+    let result = try await capture(["--output", "json", "--duration", "4", filter]) {
+      for _ in 0..<Self.requests { curls.append(try Live.curl(port: port)) }
+    }
+    #expect(result.status == 0, "\(result.stderr)")
+    let events = Live.events(result.stdout)
+    let curlPIDs = Set(curls.map(Int.init))
+
+    let requests = events.filter { $0.name == "net_packet_http_request" }
+    #expect(requests.count == Self.requests)
+    #expect(requests.allSatisfy { $0.processName == "curl" })
+    #expect(Set(requests.map(\.processID)) == curlPIDs)
+
+    let responses = events.filter { $0.name == "net_packet_http_response" }
+    #expect(responses.count == Self.requests)
+    #expect(responses.allSatisfy { $0.processID == Int(server.process.processIdentifier) })
+
+    let tcp = events.filter { $0.name == "net_packet_tcp" }
+    let syns = tcp.filter { $0.tcpFlag("SYN") == 1 && $0.tcpFlag("ACK") == 0 }
+    #expect(syns.count == Self.requests)
+    #expect(Set(syns.map(\.processID)) == curlPIDs, "a connect() attributes the SYN to curl")
+    #expect(tcp.filter { $0.tcpFlag("SYN") == 1 && $0.tcpFlag("ACK") == 1 }.count == Self.requests)
+    #expect(tcp.filter { $0.tcpFlag("FIN") == 1 }.count == 2 * Self.requests)
+    #expect(events.allSatisfy { ($0.arguments["dst_port"] as? Int == port) != ($0.arguments["src_port"] as? Int == port) || $0.name.hasPrefix("net_packet_http") })
+  }
+
+  @Test func statsAreOneJSONObjectOnTheLastLineOfStandardError() async throws {
+    let server = try LocalHTTPServer()
+    defer { server.stop() }
+    let port = server.port
+    let filter = "net.dport = \(port) or net.sport = \(port)"
+    let result = try await capture(["--output", "json", "--stats", "--duration", "3", filter]) {
+      _ = try Live.curl(port: port)
+    }
+    #expect(result.status == 0, "\(result.stderr)")
+    let last = try #require(result.stderr.split(separator: "\n").last)
+    let stats = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Int])
+    #expect(Set(stats.keys) == ["received", "matched", "lost", "malformed"])
+    let printed = Live.events(result.stdout)
+    #expect(stats["matched"] == printed.count)
+    #expect(printed.count >= 2 * 10, "each loopback packet is seen on egress and on ingress")
+    #expect(stats["received"]! >= stats["matched"]!)
+    #expect(stats["lost"] == 0)
+    #expect(stats["malformed"] == 0)
+    // Each packet is seen twice on loopback: once leaving curl's socket and once arriving.
+    #expect(printed.filter { $0.name == "net_packet_http_request" }.count == 2)
+    #expect(printed.filter { $0.name == "net_packet_http_response" && $0.processName == "curl" }.count == 1)
+  }
+
+  @Test func countStopsTheCaptureEarly() async throws {
+    let server = try LocalHTTPServer()
+    defer { server.stop() }
+    let port = server.port
+    let started = Date()
+    let result = try await capture(["--output", "json", "--count", "1", "--duration", "8", "net.dport = \(port)"]) {
+      _ = try Live.curl(port: port)
+    }
+    #expect(result.status == 0)
+    #expect(Live.events(result.stdout).count == 1)
+    #expect(Date().timeIntervalSince(started) < 7)
+  }
+}
