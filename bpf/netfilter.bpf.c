@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* netfilter's kernel side: packets from cgroup_skb on the cgroup-v2 root, attributed to the process
- * that last used their socket in process context (connect, sendmsg, recvmsg, send/recv length).
+ * that last used their socket in process context (socket creation, connect, sendmsg, recvmsg,
+ * send/recv length).
  *
  * Build with bpf/Makefile; the skeleton it makes is committed (Sources/CNetFilterBPF/include).
  * Every program and map is named nf_* so that tests and users can find what is left behind.
@@ -76,6 +77,14 @@ SEC("cgroup/sendmsg4") int nf_sendmsg4(struct bpf_sock_addr *ctx) { return on_so
 SEC("cgroup/sendmsg6") int nf_sendmsg6(struct bpf_sock_addr *ctx) { return on_sock_addr(ctx); }
 SEC("cgroup/recvmsg4") int nf_recvmsg4(struct bpf_sock_addr *ctx) { return on_sock_addr(ctx); }
 SEC("cgroup/recvmsg6") int nf_recvmsg6(struct bpf_sock_addr *ctx) { return on_sock_addr(ctx); }
+
+/* Socket creation (process context): attributes a socket's very first packet, which the length
+ * tracepoints below only see after the send (raw and ICMP sockets have no sock_addr hook). */
+SEC("cgroup/sock_create")
+int nf_sock_create(struct bpf_sock *ctx) {
+  remember_owner(bpf_get_socket_cookie(ctx));
+  return 1;
+}
 
 /* Every sendmsg/recvmsg on any socket (TCP included), in the caller's context. */
 SEC("tp_btf/sock_send_length")

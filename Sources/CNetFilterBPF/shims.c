@@ -25,6 +25,7 @@ int nf_attach_all(struct netfilter *skel, int cgroup_fd, const char **failed) {
     {skel->progs.nf_sendmsg6, &skel->links.nf_sendmsg6, 1},
     {skel->progs.nf_recvmsg4, &skel->links.nf_recvmsg4, 1},
     {skel->progs.nf_recvmsg6, &skel->links.nf_recvmsg6, 1},
+    {skel->progs.nf_sock_create, &skel->links.nf_sock_create, 1},
     {skel->progs.nf_send_len, &skel->links.nf_send_len, 0},
     {skel->progs.nf_recv_len, &skel->links.nf_recv_len, 0},
   };

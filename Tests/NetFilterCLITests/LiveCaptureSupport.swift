@@ -54,12 +54,15 @@ enum Live {
     return (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? []
   }
 
-  /// Waits (up to `seconds`) until all ten programs are loaded, or until none is; returns whether it happened.
+  /// How many programs (and links) a capture attaches.
+  static let programCount = 11
+
+  /// Waits (up to `seconds`) until all programs are loaded, or until none is; returns whether it happened.
   static func waitForPrograms(loaded: Bool, seconds: Double = 10) throws -> Bool {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
       let count = try ours().programs.count
-      if loaded ? count >= 10 : count == 0 { return true }
+      if loaded ? count >= programCount : count == 0 { return true }
       Thread.sleep(forTimeInterval: 0.05)
     }
     return false
