@@ -15,13 +15,24 @@
 #include <bpf/bpf_endian.h>
 #include "nf_abi.h"
 
+#define SOCK_STREAM_TYPE 1
+
 /* The few kernel structures read directly, relocated by CO-RE (no vmlinux.h: 2.8 MB). */
 struct task_struct {
   struct task_struct *group_leader;
   char comm[16];
 } __attribute__((preserve_access_index));
 
-struct sock;
+struct sock_common {
+  unsigned short skc_num; /* the local port, host order */
+} __attribute__((preserve_access_index));
+
+struct sock {
+  struct sock_common __sk_common;
+} __attribute__((preserve_access_index));
+
+#define NF_TCP_ESTABLISHED 1
+#define NF_TCP_SYN_RECV 3
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -42,26 +53,39 @@ struct {
   __type(value, struct nf_owner_v1);
 } nf_socks_v1 SEC(".maps");
 
+/* TCP listening port -> the process that bound it (accepted sockets inherit it). */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, NF_PORTS_MAX);
+  __type(key, __u16);
+  __type(value, struct nf_owner_v1);
+} nf_ports_v1 SEC(".maps");
+
 static __always_inline void count(__u32 index) {
   __u64 *value = bpf_map_lookup_elem(&nf_counts_v1, &index);
   if (value) *value += 1;
+}
+
+/* The current process. */
+static __always_inline void current_owner(struct nf_owner_v1 *owner) {
+  __u64 pid_tgid = bpf_get_current_pid_tgid();
+  owner->tgid = pid_tgid >> 32;
+  owner->pid = (__u32)pid_tgid;
+  owner->uid = (__u32)bpf_get_current_uid_gid();
+  owner->cgroup_id = bpf_get_current_cgroup_id();
+  struct task_struct *task = bpf_get_current_task_btf();
+  struct task_struct *leader = task->group_leader;
+  if (leader)
+    __builtin_memcpy(owner->comm, leader->comm, NF_COMM_LEN);
+  else
+    bpf_get_current_comm(owner->comm, sizeof(owner->comm));
 }
 
 /* The current process as the owner of the socket `cookie`. */
 static __always_inline void remember_owner(__u64 cookie) {
   if (cookie == 0) return;
   struct nf_owner_v1 owner = {};
-  __u64 pid_tgid = bpf_get_current_pid_tgid();
-  owner.tgid = pid_tgid >> 32;
-  owner.pid = (__u32)pid_tgid;
-  owner.uid = (__u32)bpf_get_current_uid_gid();
-  owner.cgroup_id = bpf_get_current_cgroup_id();
-  struct task_struct *task = bpf_get_current_task_btf();
-  struct task_struct *leader = task->group_leader;
-  if (leader)
-    __builtin_memcpy(owner.comm, leader->comm, NF_COMM_LEN);
-  else
-    bpf_get_current_comm(owner.comm, sizeof(owner.comm));
+  current_owner(&owner);
   bpf_map_update_elem(&nf_socks_v1, &cookie, &owner, BPF_ANY);
 }
 
@@ -84,6 +108,33 @@ SEC("cgroup/sock_create")
 int nf_sock_create(struct bpf_sock *ctx) {
   remember_owner(bpf_get_socket_cookie(ctx));
   return 1;
+}
+
+/* bind() (process context): the socket's owner, and for TCP the owner of its port, which the
+ * sockets that accept() returns inherit when they become established (in softirq context). */
+static __always_inline int on_bind(struct bpf_sock *ctx) {
+  struct nf_owner_v1 owner = {};
+  current_owner(&owner);
+  __u64 cookie = bpf_get_socket_cookie(ctx);
+  if (cookie) bpf_map_update_elem(&nf_socks_v1, &cookie, &owner, BPF_ANY);
+  if (ctx->type == SOCK_STREAM_TYPE) {
+    __u16 port = (__u16)ctx->src_port;
+    bpf_map_update_elem(&nf_ports_v1, &port, &owner, BPF_ANY);
+  }
+  return 1;
+}
+
+SEC("cgroup/post_bind4") int nf_post_bind4(struct bpf_sock *ctx) { return on_bind(ctx); }
+SEC("cgroup/post_bind6") int nf_post_bind6(struct bpf_sock *ctx) { return on_bind(ctx); }
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(nf_sock_state, struct sock *sk, int oldstate, int newstate) {
+  if (oldstate != NF_TCP_SYN_RECV || newstate != NF_TCP_ESTABLISHED) return 0;
+  __u16 port = sk->__sk_common.skc_num;
+  struct nf_owner_v1 *owner = bpf_map_lookup_elem(&nf_ports_v1, &port);
+  __u64 cookie = bpf_get_socket_cookie(sk);
+  if (owner && cookie) bpf_map_update_elem(&nf_socks_v1, &cookie, owner, BPF_NOEXIST);
+  return 0;
 }
 
 /* Every sendmsg/recvmsg on any socket (TCP included), in the caller's context. */

@@ -26,6 +26,9 @@ int nf_attach_all(struct netfilter *skel, int cgroup_fd, const char **failed) {
     {skel->progs.nf_recvmsg4, &skel->links.nf_recvmsg4, 1},
     {skel->progs.nf_recvmsg6, &skel->links.nf_recvmsg6, 1},
     {skel->progs.nf_sock_create, &skel->links.nf_sock_create, 1},
+    {skel->progs.nf_post_bind4, &skel->links.nf_post_bind4, 1},
+    {skel->progs.nf_post_bind6, &skel->links.nf_post_bind6, 1},
+    {skel->progs.nf_sock_state, &skel->links.nf_sock_state, 0},
     {skel->progs.nf_send_len, &skel->links.nf_send_len, 0},
     {skel->progs.nf_recv_len, &skel->links.nf_recv_len, 0},
   };

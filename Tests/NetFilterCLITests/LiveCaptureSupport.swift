@@ -55,7 +55,7 @@ enum Live {
   }
 
   /// How many programs (and links) a capture attaches.
-  static let programCount = 11
+  static let programCount = 14
 
   /// Waits (up to `seconds`) until all programs are loaded, or until none is; returns whether it happened.
   static func waitForPrograms(loaded: Bool, seconds: Double = 10) throws -> Bool {

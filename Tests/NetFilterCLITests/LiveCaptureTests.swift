@@ -15,7 +15,7 @@ struct LiveCaptureTests {
     let task = Task.detached { runCLI(["run"] + arguments) }
     #expect(try Live.waitForPrograms(loaded: true), "the programs were never attached")
     let loaded = try Live.ours()
-    #expect(loaded.programs.count == Live.programCount && loaded.maps.count == 3 && loaded.links.count == Live.programCount, "\(loaded)")
+    #expect(loaded.programs.count == Live.programCount && loaded.maps.count == 4 && loaded.links.count == Live.programCount, "\(loaded)")
     try drive()
     let result = await task.value
     #expect(try Live.waitForPrograms(loaded: false), "programs of ours are still loaded after the capture")
@@ -114,5 +114,28 @@ struct LiveCaptureTests {
     #expect(attributed.allSatisfy { $0.processName == "ping" && $0.processID == Int(ping) })
     // cgroup/sock_create saw ping's socket before its first send: every request is attributed.
     #expect(attributed.filter { typeCode($0) == "EchoRequest" }.count == 2)
+  }
+
+  @Test func aServerStartedDuringTheCaptureIsAttributedOnEveryPacket() async throws {
+    var server: LocalHTTPServer?
+    defer { server?.stop() }
+    var curl: Int32 = 0
+    let result = try await capture(["--output", "json", "--duration", "3", "net.l4.proto = 'TCP' and net.sip = 127.0.0.1"]) {
+      let started = try LocalHTTPServer()
+      server = started
+      curl = try Live.curl(port: started.port)
+    }
+    let running = try #require(server)
+    let port = running.port
+    let events = Live.events(result.stdout).filter {
+      [$0.arguments["src_port"], $0.arguments["dst_port"]].contains { $0 as? Int == port }
+        || $0.name.hasPrefix("net_packet_http")
+    }
+    #expect(events.count >= 20)
+    // bind() gave the listening port's owner; the accepted socket inherits it when established.
+    let owners = Set(events.map { "\($0.processName):\($0.processID)" })
+    #expect(owners == ["curl:\(curl)", "python3:\(running.process.processIdentifier)"])
+    let requests = events.filter { $0.name == "net_packet_http_request" }
+    #expect(requests.map(\.processName).sorted() == ["curl", "python3"], "leaving curl, arriving at the server")
   }
 }

@@ -73,6 +73,7 @@ struct nf_owner_v1 {
 #define NF_COUNT_MAX 4
 
 #define NF_SOCKS_MAX 65536
+#define NF_PORTS_MAX 16384 /* nf_ports_v1: TCP port (host order, __u16) -> nf_owner_v1 */
 #define NF_RINGBUF_BYTES (8 * 1024 * 1024)
 
 #endif
