@@ -17,6 +17,15 @@ public struct PacketOwner: Sendable, Equatable {
   public let cgroupID: UInt64
   /// The thread-group leader's `comm`.
   public let name: String
+
+  /// Creates an owner.
+  public init(pid: UInt32, tid: UInt32, uid: UInt32, cgroupID: UInt64, name: String) {
+    self.pid = pid
+    self.tid = tid
+    self.uid = uid
+    self.cgroupID = cgroupID
+    self.name = name
+  }
 }
 
 /// One packet record from the kernel: its header values and the captured bytes from its IP header.
@@ -36,6 +45,18 @@ public struct LivePacket: Sendable {
   public let owner: PacketOwner?
   /// The captured bytes, starting at the IP header (bounded: headers plus 128 or 512 payload bytes).
   public let bytes: [UInt8]
+
+  /// Creates a record (tests and replays; live records come from ``LiveCapture/poll(timeoutMilliseconds:_:)``).
+  public init(
+    timestamp: UInt64, direction: Direction, originalLength: Int, socketCookie: UInt64 = 0, owner: PacketOwner?, bytes: [UInt8]
+  ) {
+    self.timestamp = timestamp
+    self.direction = direction
+    self.originalLength = originalLength
+    self.socketCookie = socketCookie
+    self.owner = owner
+    self.bytes = bytes
+  }
 }
 
 /// Live capture: netfilter's BPF programs loaded and attached to the cgroup-v2 root (so every

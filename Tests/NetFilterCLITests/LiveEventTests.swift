@@ -1,0 +1,49 @@
+import NetFilter
+import NetFilterBPF
+import Testing
+
+@testable import NetFilterCLI
+
+/// The live event without the kernel: a synthetic record decoded, filtered and printed.
+@Suite struct LiveEventTests {
+  /// 127.0.0.1:49152 -> 127.0.0.1:80, TCP SYN, IPv4 total length `length`.
+  static func syn(length: UInt16 = 40) -> [UInt8] {
+    [0x45, 0, UInt8(length >> 8), UInt8(length & 0xFF), 0, 1, 0x40, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]
+      + [0xC0, 0x00, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xFF, 0xFF, 0, 0, 0, 0]
+  }
+
+  static let curl = PacketOwner(pid: 42, tid: 43, uid: 1000, cgroupID: 7, name: "curl")
+
+  func matches(_ filter: String, _ event: LiveEvent) throws -> Bool {
+    let program: Program<LiveEvent> = try Environment().compile(filter).program(for: LiveEvent.self)
+    return program.matches(event)
+  }
+
+  @Test func processAndDirectionFieldsComeFromTheRecord() throws {
+    let live = LivePacket(timestamp: 1, direction: .egress, originalLength: 40, owner: Self.curl, bytes: Self.syn())
+    let event = LiveEvent(live, decodeApplication: false)
+    #expect(event.packet.packet.malformed == nil)
+    #expect(try matches("ps.name = 'curl' and ps.pid = 42 and ps.tid = 43 and evt.pid = 42 and evt.tid = 43", event))
+    #expect(try matches("ps.uid = 1000 and ps.cgroup.id = 7 and net.direction = 'egress' and net.dport = 80", event))
+    #expect(try matches("net_packet_tcp.data.proto_tcp.SYN = 1", event))
+    #expect(try !matches("net.direction = 'ingress'", event))
+    let json = event.traceeJSON(hostName: "h").serialized
+    #expect(json.contains("\"processId\":42,\"threadId\":43,\"processName\":\"curl\""))
+    #expect(json.contains("\"cgroupId\":7"))
+  }
+
+  @Test func aPacketWithoutAnOwnerHasNoProcessFields() throws {
+    let live = LivePacket(timestamp: 1, direction: .ingress, originalLength: 40, owner: nil, bytes: Self.syn())
+    let event = LiveEvent(live, decodeApplication: false)
+    #expect(try !matches("ps.name = 'curl'", event))
+    #expect(try matches("not ps.name = 'curl' and net.direction = 'ingress'", event))
+    #expect(try !matches("ps.pid = 0", event))
+  }
+
+  @Test func aBigTCPPacketWithLengthZeroIsNotMalformed() throws {
+    let live = LivePacket(timestamp: 1, direction: .egress, originalLength: 131_018, owner: nil, bytes: Self.syn(length: 0))
+    let event = LiveEvent(live, decodeApplication: false)
+    #expect(event.packet.packet.malformed == nil)
+    #expect(try matches("net.size = 131018 and net.dport = 80", event))
+  }
+}
