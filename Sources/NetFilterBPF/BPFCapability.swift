@@ -53,7 +53,9 @@ public struct BPFCapability: Sendable {
       return nil
     }
     let code = errno
-    if code == EPERM { return "bpf() fails with EPERM (no CAP_BPF, or kernel.unprivileged_bpf_disabled, or a seccomp/LSM policy)" }
+    if code == EPERM {
+      return "bpf() fails with EPERM (no CAP_BPF, or kernel.unprivileged_bpf_disabled, or a seccomp/LSM policy)"
+    }
     return "bpf() fails: \(String(cString: strerror(code))) (errno \(code))"
   }
 }

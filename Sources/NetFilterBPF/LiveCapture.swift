@@ -48,7 +48,12 @@ public struct LivePacket: Sendable {
 
   /// Creates a record (tests and replays; live records come from ``LiveCapture/poll(timeoutMilliseconds:_:)``).
   public init(
-    timestamp: UInt64, direction: Direction, originalLength: Int, socketCookie: UInt64 = 0, owner: PacketOwner?, bytes: [UInt8]
+    timestamp: UInt64,
+    direction: Direction,
+    originalLength: Int,
+    socketCookie: UInt64 = 0,
+    owner: PacketOwner?,
+    bytes: [UInt8]
   ) {
     self.timestamp = timestamp
     self.direction = direction
@@ -156,7 +161,9 @@ private final class PollState {
 }
 
 /// The ring buffer's sample callback: captures nothing, finds its state through `context`.
-private func liveCaptureSample(_ context: UnsafeMutableRawPointer?, _ data: UnsafeMutableRawPointer?, _ size: Int) -> Int32 {
+private func liveCaptureSample(_ context: UnsafeMutableRawPointer?, _ data: UnsafeMutableRawPointer?, _ size: Int)
+  -> Int32
+{
   guard let context, let data, size >= MemoryLayout<nf_packet_v1>.offset(of: \.data)! else { return 0 }
   let state = Unmanaged<PollState>.fromOpaque(context).takeUnretainedValue()
   guard let handler = state.handler else { return 0 }

@@ -74,7 +74,9 @@ struct LiveEvent: Event {
 
   /// Any field's value, looked up now (for table columns the filter does not read).
   func lookup(_ binding: FieldBinding) -> FieldValue {
-    if binding.argument == nil, let index = Self.ownerFields.firstIndex(of: binding.descriptor.name) { return ownerValue(index) }
+    if binding.argument == nil, let index = Self.ownerFields.firstIndex(of: binding.descriptor.name) {
+      return ownerValue(index)
+    }
     return packet.lookup(binding)
   }
 
@@ -103,6 +105,7 @@ struct LiveEvent: Event {
         case "cgroupId": (member.key, .number(String(owner.cgroupID)))
         default: member
         }
-      })
+      }
+    )
   }
 }

@@ -28,7 +28,11 @@ extension RunCommand {
   }
 
   private func readLive(
-    _ capture: LiveCapture, _ program: Program<LiveEvent>, _ stop: StopSignal, _ sink: inout EventSink, _ counters: inout Counters
+    _ capture: LiveCapture,
+    _ program: Program<LiveEvent>,
+    _ stop: StopSignal,
+    _ sink: inout EventSink,
+    _ counters: inout Counters
   ) throws {
     let deep = program.keys.contains { $0.resolved == nil }
     let host = ProcessInfo.processInfo.hostName
@@ -58,7 +62,8 @@ extension RunCommand {
   private func unavailable(_ reason: String, _ console: Console) -> ExitCode {
     console.err(
       "error: live capture is not available here: \(reason).\n"
-        + "hint: replay a capture with --pcap FILE, or read JSON-lines events with --input FILE.\n")
+        + "hint: replay a capture with --pcap FILE, or read JSON-lines events with --input FILE.\n"
+    )
     return ExitCode(Self.unavailableExitCode)
   }
 }

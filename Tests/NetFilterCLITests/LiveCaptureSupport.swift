@@ -12,7 +12,8 @@ enum Live {
     }
     if !missing.isEmpty {
       FileHandle.standardError.write(
-        Data("\n*** LiveCaptureTests SKIPPED: \(missing.joined(separator: "; ")) ***\n\n".utf8))
+        Data("\n*** LiveCaptureTests SKIPPED: \(missing.joined(separator: "; ")) ***\n\n".utf8)
+      )
     }
     return missing.isEmpty
   }()
@@ -45,7 +46,10 @@ enum Live {
     let maps = try objects(["map", "show"]).filter { ($0["name"] as? String)?.hasPrefix("nf_") == true }
     let ids = Set(programs.compactMap { $0["id"] as? Int })
     let links = try objects(["link", "show"]).filter { ids.contains($0["prog_id"] as? Int ?? -1) }
-    return (programs.compactMap { $0["id"] as? Int }, maps.compactMap { $0["id"] as? Int }, links.compactMap { $0["id"] as? Int })
+    return (
+      programs.compactMap { $0["id"] as? Int }, maps.compactMap { $0["id"] as? Int },
+      links.compactMap { $0["id"] as? Int }
+    )
   }
 
   private static func objects(_ arguments: [String]) throws -> [[String: Any]] {
@@ -109,7 +113,9 @@ final class LocalHTTPServer {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("nf-live-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory.path]
+    process.arguments = [
+      "python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory.path,
+    ]
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
@@ -164,7 +170,10 @@ final class TestNamespace {
     ]
     for step in steps where try Live.run("/usr/sbin/ip", step).status != 0 {
       remove()
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "ip \(step.joined(separator: " ")) failed"])
+      throw CocoaError(
+        .fileWriteUnknown,
+        userInfo: [NSLocalizedDescriptionKey: "ip \(step.joined(separator: " ")) failed"]
+      )
     }
   }
 

@@ -15,7 +15,10 @@ struct LiveCaptureTests {
     let task = Task.detached { runCLI(["run"] + arguments) }
     #expect(try Live.waitForPrograms(loaded: true), "the programs were never attached")
     let loaded = try Live.ours()
-    #expect(loaded.programs.count == Live.programCount && loaded.maps.count == 4 && loaded.links.count == Live.programCount, "\(loaded)")
+    #expect(
+      loaded.programs.count == Live.programCount && loaded.maps.count == 4 && loaded.links.count == Live.programCount,
+      "\(loaded)"
+    )
     try drive()
     let result = await task.value
     #expect(try Live.waitForPrograms(loaded: false), "programs of ours are still loaded after the capture")
@@ -52,7 +55,12 @@ struct LiveCaptureTests {
     #expect(Set(syns.map(\.processID)) == curlPIDs, "a connect() attributes the SYN to curl")
     #expect(tcp.filter { $0.tcpFlag("SYN") == 1 && $0.tcpFlag("ACK") == 1 }.count == Self.requests)
     #expect(tcp.filter { $0.tcpFlag("FIN") == 1 }.count == 2 * Self.requests)
-    #expect(events.allSatisfy { ($0.arguments["dst_port"] as? Int == port) != ($0.arguments["src_port"] as? Int == port) || $0.name.hasPrefix("net_packet_http") })
+    #expect(
+      events.allSatisfy {
+        ($0.arguments["dst_port"] as? Int == port) != ($0.arguments["src_port"] as? Int == port)
+          || $0.name.hasPrefix("net_packet_http")
+      }
+    )
   }
 
   @Test func statsAreOneJSONObjectOnTheLastLineOfStandardError() async throws {
@@ -104,7 +112,8 @@ struct LiveCaptureTests {
     }
     #expect(result.status == 0, "\(result.stderr)")
     let events = Live.events(result.stdout)
-    let typeCode = { (event: LiveJSONEvent) in (event.arguments["proto_icmp"] as? [String: Any])?["typeCode"] as? String }
+    let typeCode = { (event: LiveJSONEvent) in (event.arguments["proto_icmp"] as? [String: Any])?["typeCode"] as? String
+    }
     #expect(events.allSatisfy { $0.name == "net_packet_icmp" })
     // Requests leave this host's ping socket; each reply is seen leaving the namespace (the
     // kernel's ICMP socket, no process) and arriving at ping's socket.
@@ -120,7 +129,9 @@ struct LiveCaptureTests {
     var server: LocalHTTPServer?
     defer { server?.stop() }
     var curl: Int32 = 0
-    let result = try await capture(["--output", "json", "--duration", "3", "net.l4.proto = 'TCP' and net.sip = 127.0.0.1"]) {
+    let result = try await capture([
+      "--output", "json", "--duration", "3", "net.l4.proto = 'TCP' and net.sip = 127.0.0.1",
+    ]) {
       let started = try LocalHTTPServer()
       server = started
       curl = try Live.curl(port: started.port)

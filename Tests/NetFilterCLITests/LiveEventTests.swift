@@ -41,7 +41,13 @@ import Testing
   }
 
   @Test func aBigTCPPacketWithLengthZeroIsNotMalformed() throws {
-    let live = LivePacket(timestamp: 1, direction: .egress, originalLength: 131_018, owner: nil, bytes: Self.syn(length: 0))
+    let live = LivePacket(
+      timestamp: 1,
+      direction: .egress,
+      originalLength: 131_018,
+      owner: nil,
+      bytes: Self.syn(length: 0)
+    )
     let event = LiveEvent(live, decodeApplication: false)
     #expect(event.packet.packet.malformed == nil)
     #expect(try matches("net.size = 131018 and net.dport = 80", event))
