@@ -183,3 +183,32 @@ final class TestNamespace {
     _ = try? Live.run("/usr/sbin/ip", ["netns", "del", name])
   }
 }
+
+extension Live {
+  /// The built `netfilter` executable next to the test bundle.
+  static var binary: String {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("netfilter").path),
+      directory.path != "/"
+    {
+      directory.deleteLastPathComponent()
+    }
+    return directory.appendingPathComponent("netfilter").path
+  }
+
+  /// Starts `netfilter ARGS` with its standard output and error collected into files.
+  static func start(_ arguments: [String]) throws -> (process: Process, out: URL, err: URL) {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("nf-live-\(UUID().uuidString)")
+    let out = base.appendingPathExtension("out")
+    let err = base.appendingPathExtension("err")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    try process.run()
+    return (process, out, err)
+  }
+}

@@ -149,4 +149,46 @@ struct LiveCaptureTests {
     let requests = events.filter { $0.name == "net_packet_http_request" }
     #expect(requests.map(\.processName).sorted() == ["curl", "python3"], "leaving curl, arriving at the server")
   }
+
+  @Test(arguments: [SIGINT, SIGTERM])
+  func aSignalStopsTheBinaryCleanly(signal: Int32) throws {
+    let started = try Live.start(["run", "--stats", "--duration", "30", "net.dport = 1"])
+    defer { if started.process.isRunning { kill(started.process.processIdentifier, SIGKILL) } }
+    #expect(try Live.waitForPrograms(loaded: true))
+    kill(started.process.processIdentifier, signal)
+    started.process.waitUntilExit()
+    #expect(started.process.terminationReason == .exit)
+    #expect(started.process.terminationStatus == 0)
+    let err = try String(contentsOf: started.err, encoding: .utf8)
+    #expect(err.hasSuffix("\"lost\":0,\"malformed\":0}\n"), "\(err)")
+    #expect(try Live.waitForPrograms(loaded: false), "programs of ours are still loaded after the signal")
+    #expect(try Live.ours().maps.isEmpty)
+  }
+}
+
+/// Without privileges live capture is refused with exit 77 and what is missing (run as root,
+/// dropping to nobody with setpriv).
+@Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
+struct LiveCaptureUnavailableTests {
+  @Test func anUnprivilegedRunExitsWith77AndSaysWhy() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nf-unpriv-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let copy = directory.appendingPathComponent("netfilter")
+    try FileManager.default.copyItem(atPath: Live.binary, toPath: copy.path)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+    process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", copy.path, "run", "net.dport = 53"]
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 77)
+    #expect(text.contains("error: live capture is not available here: not running as root"))
+    #expect(text.contains("--pcap FILE") && text.contains("--input FILE"))
+  }
 }
