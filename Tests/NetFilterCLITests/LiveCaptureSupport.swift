@@ -35,8 +35,9 @@ enum Live {
   }
 
   /// One GET with curl (at most 5 seconds); returns curl's pid.
-  static func curl(port: Int) throws -> Int32 {
-    let result = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "--max-time", "5", "http://127.0.0.1:\(port)/"])
+  static func curl(port: Int, host: String = "127.0.0.1") throws -> Int32 {
+    let url = host.contains(":") ? "http://[\(host)]:\(port)/" : "http://\(host):\(port)/"
+    let result = try run("/usr/bin/curl", ["-g", "-s", "-o", "/dev/null", "--max-time", "5", url])
     return result.pid
   }
 
@@ -103,18 +104,18 @@ struct LiveJSONEvent {
   func tcpFlag(_ flag: String) -> Int? { (arguments["proto_tcp"] as? [String: Any])?[flag] as? Int }
 }
 
-/// `python3 -m http.server` on 127.0.0.1 and a port the kernel picks, serving an empty directory.
+/// `python3 -m http.server` on `host` (127.0.0.1 or ::1) and a port the kernel picks, serving an empty directory.
 final class LocalHTTPServer {
   let process = Process()
   let port: Int
   private let directory: URL
 
-  init() throws {
+  init(host: String = "127.0.0.1") throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent("nf-live-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [
-      "python3", "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", directory.path,
+      "python3", "-u", "-m", "http.server", "0", "--bind", host, "--directory", directory.path,
     ]
     let pipe = Pipe()
     process.standardOutput = pipe

@@ -150,6 +150,24 @@ struct LiveCaptureTests {
     #expect(requests.map(\.processName).sorted() == ["curl", "python3"], "leaving curl, arriving at the server")
   }
 
+  @Test func ipv6LoopbackIsCapturedAndAttributed() async throws {
+    var server: LocalHTTPServer?
+    defer { server?.stop() }
+    var curl: Int32 = 0
+    let filter = "net.sip = ::1 and net.direction = 'egress' and net_packet_http"
+    let result = try await capture(["--output", "json", "--duration", "3", filter]) {
+      let started = try LocalHTTPServer(host: "::1")
+      server = started
+      curl = try Live.curl(port: started.port, host: "::1")
+    }
+    let running = try #require(server)
+    let events = Live.events(result.stdout)
+    #expect(events.map(\.name) == ["net_packet_http_request", "net_packet_http_response"])
+    #expect(events.first?.processID == Int(curl))
+    #expect(events.last?.processID == Int(running.process.processIdentifier))
+    #expect(events.allSatisfy { $0.arguments["metadata"] != nil })
+  }
+
   @Test(arguments: [SIGINT, SIGTERM])
   func aSignalStopsTheBinaryCleanly(signal: Int32) throws {
     let started = try Live.start(["run", "--stats", "--duration", "30", "net.dport = 1"])
