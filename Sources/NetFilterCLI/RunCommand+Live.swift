@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import NetFilter
 import NetFilterBPF
@@ -68,31 +67,37 @@ extension RunCommand {
   }
 }
 
-/// SIGINT and SIGTERM, while a live capture runs, set a flag the capture loop checks (at least
-/// every 100 ms) instead of killing the process, so the programs are always detached.
+/// SIGINT and SIGTERM, while a live capture runs, set a flag the capture loop checks instead of
+/// killing the process, so the programs are always detached. The signal also interrupts the
+/// ring-buffer wait. A real handler, not SIG_IGN: children the process starts meanwhile get the
+/// default disposition back when they exec.
 final class StopSignal {
-  private final class Flag: Sendable { let value = Atomic<Bool>(false) }
-  private let flag = Flag()
-  private let sources: [any DispatchSourceSignal]
   private let previous: [(Int32, sighandler_t?)]
+  private var previousMask = sigset_t()
 
+  /// Installs the handlers and unblocks both signals on this thread (a parent may have started
+  /// the process with them blocked, as threads of libdispatch do).
   init() {
-    let flag = self.flag
-    previous = [SIGINT, SIGTERM].map { ($0, signal($0, SIG_IGN)) }
-    sources = [SIGINT, SIGTERM].map { number in
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { flag.value.store(true, ordering: .relaxed) }
-      source.resume()
-      return source
+    stopSignalArrived.store(false, ordering: .relaxed)
+    previous = [SIGINT, SIGTERM].map { number in
+      (number, signal(number) { _ in stopSignalArrived.store(true, ordering: .relaxed) })
     }
+    var both = sigset_t()
+    sigemptyset(&both)
+    sigaddset(&both, SIGINT)
+    sigaddset(&both, SIGTERM)
+    pthread_sigmask(SIG_UNBLOCK, &both, &previousMask)
   }
 
   /// Whether a stop signal arrived.
-  var requested: Bool { flag.value.load(ordering: .relaxed) }
+  var requested: Bool { stopSignalArrived.load(ordering: .relaxed) }
 
   /// Stops handling the signals (their previous dispositions are back).
   func restore() {
-    for source in sources { source.cancel() }
+    pthread_sigmask(SIG_SETMASK, &previousMask, nil)
     for (number, handler) in previous { signal(number, handler) }
   }
 }
+
+/// Set by the signal handler (lock-free, so async-signal-safe).
+private let stopSignalArrived = Atomic<Bool>(false)

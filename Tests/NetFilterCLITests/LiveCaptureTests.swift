@@ -173,8 +173,10 @@ struct LiveCaptureTests {
     let started = try Live.start(["run", "--stats", "--duration", "30", "net.dport = 1"])
     defer { if started.process.isRunning { kill(started.process.processIdentifier, SIGKILL) } }
     #expect(try Live.waitForPrograms(loaded: true))
+    let sent = Date()
     kill(started.process.processIdentifier, signal)
     started.process.waitUntilExit()
+    #expect(Date().timeIntervalSince(sent) < 5, "the signal stopped the capture, not --duration")
     #expect(started.process.terminationReason == .exit)
     #expect(started.process.terminationStatus == 0)
     let err = try String(contentsOf: started.err, encoding: .utf8)
