@@ -29,6 +29,7 @@ public struct BPFError: Error, Sendable, CustomStringConvertible {
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
+  /// "cannot OPERATION: MESSAGE (errno N)", then libbpf's log if any.
   public var description: String {
     let base = "cannot \(operation): \(message) (errno \(code))"
     return log.isEmpty ? base : base + "\n" + log
