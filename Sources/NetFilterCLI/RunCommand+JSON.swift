@@ -3,7 +3,13 @@ import NetFilter
 
 extension RunCommand {
   /// `--input FILE`: JSON-lines events, a malformed line reported and skipped (or fatal with --strict).
-  func readJSONLines(_ input: String, _ compiled: Filter, _ sink: inout EventSink, _ counters: inout Counters, _ console: Console)
+  func readJSONLines(
+    _ input: String,
+    _ compiled: Filter,
+    _ sink: inout EventSink,
+    _ counters: inout Counters,
+    _ console: Console
+  )
     throws
   {
     guard var reader = LineReader(path: input) else { throw ValidationError("Cannot read '\(input)'.") }

@@ -25,7 +25,10 @@ public struct RunCommand: ParsableCommand {
   @Option(name: .long, help: "Replay packets from a pcap or pcapng FILE.")
   var pcap: String?
 
-  @Option(help: "With --pcap: emit one event per selected Tracee kind (net_packet_tcp,net_packet_dns,…) instead of one per packet.")
+  @Option(
+    help:
+      "With --pcap: emit one event per selected Tracee kind (net_packet_tcp,net_packet_dns,…) instead of one per packet."
+  )
   var events: String?
 
   @Option(help: "With --pcap: save the matching packets to OUT (pcap).")
@@ -57,7 +60,9 @@ public struct RunCommand: ParsableCommand {
       throw ValidationError("--events and --write apply to --pcap replay.")
     }
     for kind in selectedKinds where !EventNames.packet.contains(kind) {
-      throw ValidationError("Unknown packet event '\(kind)' in --events; use \(EventNames.packet.joined(separator: ", ")).")
+      throw ValidationError(
+        "Unknown packet event '\(kind)' in --events; use \(EventNames.packet.joined(separator: ", "))."
+      )
     }
   }
 
@@ -104,7 +109,9 @@ public struct RunCommand: ParsableCommand {
         "{\"received\":\(counters.received),\"matched\":\(counters.matched),\"lost\":\(counters.lost),\"malformed\":\(counters.malformed)}\n"
       )
     } else if console.errIsTerminal || counters.malformed > 0 {
-      console.err("netfilter: \(counters.received) events read, \(counters.matched) matched, \(counters.malformed) malformed\n")
+      console.err(
+        "netfilter: \(counters.received) events read, \(counters.matched) matched, \(counters.malformed) malformed\n"
+      )
     }
   }
 }

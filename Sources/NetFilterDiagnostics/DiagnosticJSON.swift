@@ -16,7 +16,9 @@ enum DiagnosticJSON {
       return encode([("message", quote(note.message))] + position(range, source))
     }
     let fixIts = diagnostic.fixIts.map { fixIt in
-      encode([("message", quote(fixIt.message)), ("replacement", quote(fixIt.replacement))] + position(fixIt.range, source))
+      encode(
+        [("message", quote(fixIt.message)), ("replacement", quote(fixIt.replacement))] + position(fixIt.range, source)
+      )
     }
     fields.append(("notes", "[" + notes.joined(separator: ",") + "]"))
     fields.append(("fixIts", "[" + fixIts.joined(separator: ",") + "]"))

@@ -45,7 +45,8 @@ enum Functions {
       let glob = Glob(StringLiteral(constantString(operands, 1)), caseInsensitive: folded)
       return { event in
         switch subject(event) {
-        case .string(let text): .int(Int64(text.split(whereSeparator: \.isWhitespace).count { glob.matches(String($0)) }))
+        case .string(let text):
+          .int(Int64(text.split(whereSeparator: \.isWhitespace).count { glob.matches(String($0)) }))
         case .strings(let texts): .int(Int64(texts.count { glob.matches($0) }))
         default: .missing
         }
@@ -73,9 +74,13 @@ enum Functions {
     switch name {
     case .concat: return { .string($0.map(\.textForm).joined()) }
     case .ltrim:
-      return { values in text(values, 0).map { .string(PathFunctions.trimPrefix($0, text(values, 1) ?? "")) } ?? .missing }
+      return { values in
+        text(values, 0).map { .string(PathFunctions.trimPrefix($0, text(values, 1) ?? "")) } ?? .missing
+      }
     case .rtrim:
-      return { values in text(values, 0).map { .string(PathFunctions.trimSuffix($0, text(values, 1) ?? "")) } ?? .missing }
+      return { values in
+        text(values, 0).map { .string(PathFunctions.trimSuffix($0, text(values, 1) ?? "")) } ?? .missing
+      }
     case .md5: return { text($0, 0).map { .string(MD5.hex(Array($0.utf8))) } ?? .missing }
     case .is_abs: return { text($0, 0).map { .bool($0.hasPrefix("/")) } ?? .missing }
     case .ext:
@@ -95,7 +100,9 @@ enum Functions {
       return { values in
         guard let t = text(values, 0), case .int(let start) = values[1].asInt else { return .missing }
         let end = values.count > 2 ? values[2].asInt : .missing
-        return .string(PathFunctions.substring(t, Int(start), end: { if case .int(let e) = end { Int(e) } else { nil } }()))
+        return .string(
+          PathFunctions.substring(t, Int(start), end: { if case .int(let e) = end { Int(e) } else { nil } }())
+        )
       }
     case .indexof:
       let order = constantString(operands, 2, default: "first")

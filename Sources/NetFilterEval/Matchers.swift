@@ -36,9 +36,30 @@ enum Matchers {
 
   private static func equality(_ constant: Value, caseInsensitive: Bool) -> ValueTest {
     switch constant {
-    case .uint(let c): return { anyNumber($0) { $0 == Double(c) } uint: { $0 == c } }
-    case .int(let c): return { anyNumber($0) { $0 == Double(c) } uint: { c >= 0 && $0 == UInt64(c) } }
-    case .double(let c): return { anyNumber($0) { $0 == c } uint: { Double($0) == c } }
+    case .uint(let c):
+      return {
+        anyNumber($0) {
+          $0 == Double(c)
+        } uint: {
+          $0 == c
+        }
+      }
+    case .int(let c):
+      return {
+        anyNumber($0) {
+          $0 == Double(c)
+        } uint: {
+          c >= 0 && $0 == UInt64(c)
+        }
+      }
+    case .double(let c):
+      return {
+        anyNumber($0) {
+          $0 == c
+        } uint: {
+          Double($0) == c
+        }
+      }
     case .bool(let c): return { if case .bool(let v) = $0 { v == c } else { false } }
     case .ip(let c):
       let address = c.unmappedV4 ?? c
@@ -51,7 +72,14 @@ enum Matchers {
       }
       return { anyString($0) { $0 == c } }
     case .cidr(let c): return { anyAddress($0) { c.contains($0) } }
-    case .duration(let c): return { anyNumber($0) { $0 == Double(c) } uint: { $0 == c } }
+    case .duration(let c):
+      return {
+        anyNumber($0) {
+          $0 == Double(c)
+        } uint: {
+          $0 == c
+        }
+      }
     }
   }
 
@@ -60,13 +88,25 @@ enum Matchers {
     switch constant {
     case .uint(let c):
       let compare = integerComparison(op)
-      return { anyNumber($0) { doubleComparison(op)($0, Double(c)) } uint: { compare($0, c) } }
+      return {
+        anyNumber($0) {
+          doubleComparison(op)($0, Double(c))
+        } uint: {
+          compare($0, c)
+        }
+      }
     case .int(let c): bound = Double(c)
     case .double(let c): bound = c
     default: return { _ in false }
     }
     let compare = doubleComparison(op)
-    return { anyNumber($0) { compare($0, bound) } uint: { compare(Double($0), bound) } }
+    return {
+      anyNumber($0) {
+        compare($0, bound)
+      } uint: {
+        compare(Double($0), bound)
+      }
+    }
   }
 
   private static func integerComparison(_ op: ComparisonOperator) -> @Sendable (UInt64, UInt64) -> Bool {
@@ -106,7 +146,12 @@ enum Matchers {
     return { value in
       switch value {
       case .missing: false
-      case .uint, .int, .double, .uints: anyNumber(value) { numbers.contains($0) } uint: { numbers.contains($0) }
+      case .uint, .int, .double, .uints:
+        anyNumber(value) {
+          numbers.contains($0)
+        } uint: {
+          numbers.contains($0)
+        }
       case .ip, .ips: anyAddress(value) { addresses.contains($0) }
       case .string(let text): frozenStrings.contains(text)
       case .strings(let texts): texts.contains { frozenStrings.contains($0) }

@@ -111,7 +111,10 @@ enum FileGlob {
       for directory in results {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for entry in entries.sorted() where glob.matches(entry) {
-          next.append(directory == "." && !absolute ? entry : (directory.hasSuffix("/") ? directory + entry : directory + "/" + entry))
+          next.append(
+            directory == "." && !absolute
+              ? entry : (directory.hasSuffix("/") ? directory + entry : directory + "/" + entry)
+          )
           if next.count >= limit { break }
         }
       }

@@ -61,7 +61,8 @@ enum PCRE2 {
 
   /// Calls `body` with the buffer's base and count, substituting a valid pointer when it is empty.
   static func withBase<R>(
-    _ buffer: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<UInt8>, Int) -> R
+    _ buffer: UnsafeBufferPointer<UInt8>,
+    _ body: (UnsafePointer<UInt8>, Int) -> R
   ) -> R {
     if let base = buffer.baseAddress { return body(base, buffer.count) }
     return withUnsafePointer(to: UInt8(0)) { body($0, 0) }

@@ -41,7 +41,9 @@ public final class Regex: @unchecked Sendable {
   ///   - limits: Bounds on the work a single match may do.
   /// - Throws: ``RegexError`` with PCRE2's message and the UTF-8 offset of the problem.
   public init(
-    _ pattern: String, caseInsensitive: Bool = false, limits: RegexLimits = .default
+    _ pattern: String,
+    caseInsensitive: Bool = false,
+    limits: RegexLimits = .default
   ) throws(RegexError) {
     var options = PCRE2.baseOptions
     if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
@@ -53,7 +55,9 @@ public final class Regex: @unchecked Sendable {
     // falls back to the interpreter by itself.
     self.isJITCompiled = pcre2_jit_compile_8(code, UInt32(PCRE2_JIT_COMPLETE)) == 0
     let first = MatchScratch(limits: limits, useJIT: isJITCompiled)
-    pool.withLock { $0.reserveCapacity(Self.maxPooled); $0.append(first) }
+    pool.withLock {
+      $0.reserveCapacity(Self.maxPooled); $0.append(first)
+    }
   }
 
   deinit {

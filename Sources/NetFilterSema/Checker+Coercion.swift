@@ -17,13 +17,22 @@ extension Checker {
     }
   }
 
-  private mutating func coerceRange(_ low: Expr, _ high: Expr, _ range: SourceRange, _ context: CoercionContext, inList: Bool)
+  private mutating func coerceRange(
+    _ low: Expr,
+    _ high: Expr,
+    _ range: SourceRange,
+    _ context: CoercionContext,
+    inList: Bool
+  )
     -> ListItem?
   {
     let target = context.lhs.type.value
     guard inList, context.op == .in, target.isInteger || target == .ip else {
-      report(.cannotCompare(op: context.spelling, lhs: context.lhsText, rhs: "a range"), range,
-             notes: [Note("ranges are for integer and address fields inside 'in (…)'")])
+      report(
+        .cannotCompare(op: context.spelling, lhs: context.lhsText, rhs: "a range"),
+        range,
+        notes: [Note("ranges are for integer and address fields inside 'in (…)'")]
+      )
       return nil
     }
     guard case .value(let lowValue)? = coerce(low, context, inList: false),
@@ -38,7 +47,9 @@ extension Checker {
     return nil
   }
 
-  private mutating func coerceLiteral(_ literal: Literal, _ expr: Expr, _ context: CoercionContext, inList: Bool) -> Value? {
+  private mutating func coerceLiteral(_ literal: Literal, _ expr: Expr, _ context: CoercionContext, inList: Bool)
+    -> Value?
+  {
     let target = context.lhs.type.value
     let family = context.op.info.family
     if target == .error { return naturalValue(literal, range: expr.range) }
@@ -98,8 +109,12 @@ extension Checker {
         return nil
       }
       let field = context.lhsExpr.text
-      report(.invalidIPAddress(text, field: field), expr.range, notes: text.contains("/") && !membership
-        ? [Note("to test a CIDR, write '\(field) in (\(text))'")] : [])
+      report(
+        .invalidIPAddress(text, field: field),
+        expr.range,
+        notes: text.contains("/") && !membership
+          ? [Note("to test a CIDR, write '\(field) in (\(text))'")] : []
+      )
       return nil
     default:
       return mismatch(expr, context)
@@ -139,7 +154,9 @@ extension Checker {
     if values.contains(where: { folded ? $0.lowercased() == text.lowercased() : $0 == text }) { return .string(text) }
     let suggestion = values.first { $0.lowercased() == text.lowercased() } ?? closestWord(to: text, in: values)
     var notes = suggestionNotes(suggestion)
-    if suggestion == nil { notes.append(Note("'\(field.descriptor.name)' takes one of: \(values.prefix(12).joined(separator: ", "))")) }
+    if suggestion == nil {
+      notes.append(Note("'\(field.descriptor.name)' takes one of: \(values.prefix(12).joined(separator: ", "))"))
+    }
     report(
       .invalidValue(value: text, field: field.descriptor.name),
       expr.range,

@@ -84,8 +84,11 @@ extension Checker {
     switch rhsExpr.kind {
     case .list(let items):
       guard op.info.family != .equality, op.info.family != .ordering else {
-        report(.cannotCompare(op: context.spelling, lhs: context.lhsText, rhs: "a list"), rhsExpr.range,
-               notes: [Note("use 'in' to test membership in a list")])
+        report(
+          .cannotCompare(op: context.spelling, lhs: context.lhsText, rhs: "a list"),
+          rhsExpr.range,
+          notes: [Note("use 'in' to test membership in a list")]
+        )
         return nil
       }
       let checked = items.compactMap { coerce($0, context, inList: true) }
@@ -119,7 +122,8 @@ extension Checker {
     case .equality: ok = context.op == .equal || type.value == .string
     case .ordering: ok = type.value.isNumeric
     case .membership: ok = context.op == .in || type.value == .string
-    case .substring, .glob, .fuzzy: ok = type.value == .string || (type.value == .ip && context.op.info.family != .fuzzy)
+    case .substring, .glob, .fuzzy:
+      ok = type.value == .string || (type.value == .ip && context.op.info.family != .fuzzy)
     case .intersects: ok = type.isMulti && type.value == .string
     }
     if !ok {
@@ -163,7 +167,13 @@ extension Checker {
     for value in tracee.values {
       if case .literal(.bareWord(let word)) = value.kind, word.utf8.contains(UInt8(ascii: "*")) {
         guard let pattern = traceePattern(word, field, value.range, op: tracee.op) else { continue }
-        let comparison = Comparison(op: .matches, negated: false, lhs: .field(field), rhs: .value(pattern), range: value.range)
+        let comparison = Comparison(
+          op: .matches,
+          negated: false,
+          lhs: .field(field),
+          rhs: .value(pattern),
+          range: value.range
+        )
         patterns.append(.comparison(comparison))
       } else if let item = coerce(value, context, inList: false) {
         plain.append(item)
@@ -172,11 +182,17 @@ extension Checker {
     var alternatives: [CheckedExpr] = patterns
     if plain.count == 1, case .value(let value) = plain[0] {
       let rhs = Operand.value(value)
-      alternatives.insert(.comparison(Comparison(op: tracee.op, negated: false, lhs: .field(field), rhs: rhs, range: range)), at: 0)
+      alternatives.insert(
+        .comparison(Comparison(op: tracee.op, negated: false, lhs: .field(field), rhs: rhs, range: range)),
+        at: 0
+      )
     } else if !plain.isEmpty {
-      let members: [CheckedExpr] = tracee.op == .equal
+      let members: [CheckedExpr] =
+        tracee.op == .equal
         ? [.comparison(Comparison(op: .in, negated: false, lhs: .field(field), rhs: .list(plain), range: range))]
-        : plain.map { .comparison(Comparison(op: tracee.op, negated: false, lhs: .field(field), rhs: .list([$0]), range: range)) }
+        : plain.map {
+          .comparison(Comparison(op: tracee.op, negated: false, lhs: .field(field), rhs: .list([$0]), range: range))
+        }
       alternatives.insert(contentsOf: members, at: 0)
     }
     let combined: CheckedExpr = alternatives.count == 1 ? alternatives[0] : .or(alternatives)
@@ -186,7 +202,12 @@ extension Checker {
     return .and([.event(event), tracee.negated ? .not(combined) : combined])
   }
 
-  private mutating func traceePattern(_ word: String, _ field: FieldBinding, _ range: SourceRange, op: ComparisonOperator)
+  private mutating func traceePattern(
+    _ word: String,
+    _ field: FieldBinding,
+    _ range: SourceRange,
+    op: ComparisonOperator
+  )
     -> Value?
   {
     guard field.type.value == .string || field.type.value == .ip, op == .equal else {
@@ -194,7 +215,11 @@ extension Checker {
       return nil
     }
     if word.allSatisfy({ $0 == "*" }) {
-      report(.invalidValue(value: word, field: field.descriptor.name), range, notes: [Note("a wildcard needs some text beside it")])
+      report(
+        .invalidValue(value: word, field: field.descriptor.name),
+        range,
+        notes: [Note("a wildcard needs some text beside it")]
+      )
       return nil
     }
     return .pattern(StringLiteral(word))

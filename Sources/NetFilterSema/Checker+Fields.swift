@@ -43,7 +43,12 @@ extension Checker {
     // Bare event names are conditions too (`Connect and …`), so they are candidates.
     let candidates = schema.fieldNames.filter { !$0.contains(".data.") } + schema.eventNames
     let suggestion = closestWord(to: written, in: candidates)
-    report(.unknownField(written), range, notes: suggestionNotes(suggestion), fixIts: suggestionFixIts(suggestion, range))
+    report(
+      .unknownField(written),
+      range,
+      notes: suggestionNotes(suggestion),
+      fixIts: suggestionFixIts(suggestion, range)
+    )
   }
 
   private mutating func reportUnknownTraceePath(event: String, argument: String, written: String, range: SourceRange) {
@@ -60,7 +65,8 @@ extension Checker {
       return
     }
     let prefix = "\(event).data."
-    let arguments = schema.fieldNames.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+    let arguments =
+      schema.fieldNames.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
       + schema.structures.keys.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     let suggestion = closestWord(to: argument, in: arguments)
     let offset = written.utf8.count - argument.utf8.count

@@ -54,7 +54,11 @@ extension Checker {
       return nil
     }
     guard let path else {
-      report(.unknownField("$\(name)"), range, notes: [Note("name a field of the step's event, such as $\(name).ps.pid")])
+      report(
+        .unknownField("$\(name)"),
+        range,
+        notes: [Note("name a field of the step's event, such as $\(name).ps.pid")]
+      )
       return nil
     }
     let offset = name.utf8.count + 2
@@ -70,7 +74,12 @@ extension Checker {
     guard let function = FunctionDescriptor.Name(rawValue: name), let descriptor = FunctionTable.all[function] else {
       let suggestion = closestWord(to: name, in: FunctionDescriptor.Name.allCases.map(\.rawValue))
       let nameRange = SourceRange(range.lowerBound, range.lowerBound + name.utf8.count)
-      report(.unknownFunction(name), nameRange, notes: suggestionNotes(suggestion), fixIts: suggestionFixIts(suggestion, nameRange))
+      report(
+        .unknownFunction(name),
+        nameRange,
+        notes: suggestionNotes(suggestion),
+        fixIts: suggestionFixIts(suggestion, nameRange)
+      )
       return nil
     }
     guard checkArity(descriptor, arguments.count, range: range) else { return nil }
@@ -101,12 +110,20 @@ extension Checker {
     return false
   }
 
-  private mutating func callArgument(_ argument: Expr, kind: ParameterKind, _ descriptor: FunctionDescriptor, index: Int)
+  private mutating func callArgument(
+    _ argument: Expr,
+    kind: ParameterKind,
+    _ descriptor: FunctionDescriptor,
+    index: Int
+  )
     -> Operand?
   {
     let function = descriptor.name.rawValue
     func mismatch(_ found: String) -> Operand? {
-      report(.badFunctionArgument(function: function, index: index, expected: kind.description, found: found), argument.range)
+      report(
+        .badFunctionArgument(function: function, index: index, expected: kind.description, found: found),
+        argument.range
+      )
       return nil
     }
     switch (kind, argument.kind) {
@@ -137,7 +154,9 @@ extension Checker {
     }
   }
 
-  private mutating func stringOption(_ value: String, _ descriptor: FunctionDescriptor, _ range: SourceRange) -> Operand? {
+  private mutating func stringOption(_ value: String, _ descriptor: FunctionDescriptor, _ range: SourceRange)
+    -> Operand?
+  {
     if descriptor.name == .regex, let error = regexError(value) {
       report(.invalidRegex(pattern: value, message: error.message), range, notes: error.note)
       return nil

@@ -95,8 +95,12 @@ public enum FunctionTable {
     row(.ext, [.string, .bool], required: 1, "the file extension; false as 2nd argument drops the dot"),
     row(.glob, [.stringLiteral], "files matching a glob pattern"),
     row(
-      .indexof, [.string, .string, .stringLiteral], required: 2, options: ["first", "any", "last", "lastany"],
-      "position of a substring, or -1"),
+      .indexof,
+      [.string, .string, .stringLiteral],
+      required: 2,
+      options: ["first", "any", "last", "lastany"],
+      "position of a substring, or -1"
+    ),
     row(.is_abs, [.string], "whether the path is absolute"),
     row(.length, [.stringOrList], "characters in a string, or elements in a list"),
     row(.lower, [.stringOrList], "lowercase"),

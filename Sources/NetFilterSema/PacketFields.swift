@@ -71,7 +71,10 @@ enum PacketFields {
       + [("opCode", .value(.string)), ("responseCode", .value(.string))]
       + ["QDCount", "ANCount", "NSCount", "ARCount"].map { ($0, Node.value(.uint16)) }
       + [
-        ("questions", .array(.object([("name", .value(.string)), ("type", .value(.string)), ("class", .value(.string))]))),
+        (
+          "questions",
+          .array(.object([("name", .value(.string)), ("type", .value(.string)), ("class", .value(.string))]))
+        ),
         ("answers", .array(dnsRecord)), ("authorities", .array(dnsRecord)), ("additionals", .array(dnsRecord)),
       ]
   )
@@ -149,7 +152,13 @@ enum PacketFields {
     case .headerMap:
       let argument = ArgumentSpec(required: false, meaning: "header name")
       fields.append(
-        FieldDescriptor(path, .string, multi: true, argument: argument, "HTTP headers as 'Name: value', or one header's values")
+        FieldDescriptor(
+          path,
+          .string,
+          multi: true,
+          argument: argument,
+          "HTTP headers as 'Name: value', or one header's values"
+        )
       )
     case .object(let members):
       structures[path] = members.map(\.0)

@@ -8,11 +8,19 @@ enum SocketFields {
     FieldDescriptor("evt.tid", .uint32, kernel: .tid, "thread id of the event's thread"),
     FieldDescriptor("evt.cpu", .uint8, "CPU the event was seen on"),
     FieldDescriptor(
-      "evt.name", .string, kernel: .eventKind, allowed: EventNames.socket + EventNames.packet,
-      "event name, such as 'Connect' or 'net_packet_dns'"),
+      "evt.name",
+      .string,
+      kernel: .eventKind,
+      allowed: EventNames.socket + EventNames.packet,
+      "event name, such as 'Connect' or 'net_packet_dns'"
+    ),
     FieldDescriptor(
-      "evt.kinds", .string, multi: true, allowed: EventNames.socket + EventNames.packet,
-      "every kind the event is: a DNS response packet is also net_packet_dns, net_packet_udp, …"),
+      "evt.kinds",
+      .string,
+      multi: true,
+      allowed: EventNames.socket + EventNames.packet,
+      "every kind the event is: a DNS response packet is also net_packet_dns, net_packet_udp, …"
+    ),
     FieldDescriptor("evt.category", .string, allowed: ["net"], "event category; always 'net'"),
     FieldDescriptor("evt.desc", .string, "event description"),
     FieldDescriptor("evt.host", .string, "host name"),
@@ -30,8 +38,11 @@ enum SocketFields {
     FieldDescriptor("evt.date.weekday", .string, "day of the week"),
     FieldDescriptor("evt.nparams", .uint64, "number of event parameters"),
     FieldDescriptor(
-      "evt.arg", .string, argument: ArgumentSpec(required: true, meaning: "parameter name"),
-      "an event parameter by name, as text: evt.arg[dport]"),
+      "evt.arg",
+      .string,
+      argument: ArgumentSpec(required: true, meaning: "parameter name"),
+      "an event parameter by name, as text: evt.arg[dport]"
+    ),
   ]
 
   static let process: [FieldDescriptor] = [
@@ -48,12 +59,19 @@ enum SocketFields {
     FieldDescriptor("ps.gid", .uint32, "group id"),
     FieldDescriptor("ps.uuid", .uint64, "process id that stays unique across pid reuse"),
     FieldDescriptor(
-      "ps.envs", .string, multi: true, argument: ArgumentSpec(required: false, meaning: "environment variable name"),
-      "environment variables as KEY=VALUE, or one variable's value: ps.envs[PATH]"),
+      "ps.envs",
+      .string,
+      multi: true,
+      argument: ArgumentSpec(required: false, meaning: "environment variable name"),
+      "environment variables as KEY=VALUE, or one variable's value: ps.envs[PATH]"
+    ),
     FieldDescriptor(
-      "ps.ancestor", .string, multi: true,
+      "ps.ancestor",
+      .string,
+      multi: true,
       argument: ArgumentSpec(required: false, meaning: "ancestor index", numeric: true),
-      "names of the ancestors, or one of them: ps.ancestor[0] is the parent"),
+      "names of the ancestors, or one of them: ps.ancestor[0] is the parent"
+    ),
     FieldDescriptor("ps.parent.pid", .uint32, "parent process id"),
     FieldDescriptor("ps.parent.name", .string, "parent process name"),
     FieldDescriptor("ps.parent.exe", .string, "parent executable path"),
@@ -71,11 +89,19 @@ enum SocketFields {
     FieldDescriptor("net.sport", .uint16, kernel: .sourcePort, "local port (packets: source port)"),
     FieldDescriptor("net.dport", .uint16, kernel: .destinationPort, "remote port (packets: destination port)"),
     FieldDescriptor(
-      "net.l4.proto", .string, kernel: .l4Protocol, allowed: ["TCP", "UDP", "ICMP", "ICMPv6"],
-      "layer-4 protocol"),
+      "net.l4.proto",
+      .string,
+      kernel: .l4Protocol,
+      allowed: ["TCP", "UDP", "ICMP", "ICMPv6"],
+      "layer-4 protocol"
+    ),
     FieldDescriptor(
-      "net.direction", .string, kernel: .direction, allowed: ["ingress", "egress"],
-      "'ingress' or 'egress'"),
+      "net.direction",
+      .string,
+      kernel: .direction,
+      allowed: ["ingress", "egress"],
+      "'ingress' or 'egress'"
+    ),
     FieldDescriptor("net.size", .uint32, "bytes sent, received or carried by the packet"),
     FieldDescriptor("net.sport.name", .string, "IANA service name of the local port"),
     FieldDescriptor("net.dport.name", .string, "IANA service name of the remote port"),

@@ -87,7 +87,9 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
       while end < bytes.count, bytes[end] != UInt8(ascii: ":") { end += 1 }
       let group = bytes[index..<end]
       if group.contains(UInt8(ascii: ".")) {
-        guard end == bytes.count, let v4 = parseV4(Substring(String(decoding: group, as: UTF8.self))) else { return nil }
+        guard end == bytes.count, let v4 = parseV4(Substring(String(decoding: group, as: UTF8.self))) else {
+          return nil
+        }
         let words = [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
         if sawGap { tail += words } else { head += words }
         index = end

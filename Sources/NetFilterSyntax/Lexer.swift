@@ -71,7 +71,9 @@ public struct Lexer: Sendable {
   )
   /// One-character punctuation, keyed by its byte.
   private static let oneCharacter: [UInt8: Punctuation] = Dictionary(
-    uniqueKeysWithValues: Punctuation.allCases.filter { $0.rawValue.utf8.count == 1 }.map { ($0.rawValue.utf8.first!, $0) }
+    uniqueKeysWithValues: Punctuation.allCases.filter { $0.rawValue.utf8.count == 1 }.map {
+      ($0.rawValue.utf8.first!, $0)
+    }
   )
 
   private mutating func lexPunctuation() -> Token.Kind {

@@ -183,7 +183,8 @@ extension Parser {
     let text = source.slice(token.range)
     var notes: [Note] = []
     var fixIts: [FixIt] = []
-    let words = ["and", "or", "not", "in"] + Keyword.allCases.map(\.rawValue).filter { ComparisonOperator(rawValue: $0) != nil }
+    let words =
+      ["and", "or", "not", "in"] + Keyword.allCases.map(\.rawValue).filter { ComparisonOperator(rawValue: $0) != nil }
     var misspelled = false
     if case .identifier = token.kind, let suggestion = closestWord(to: text.lowercased(), in: words) {
       misspelled = true

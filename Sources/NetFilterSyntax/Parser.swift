@@ -59,7 +59,9 @@ public struct Parser {
     var result = parse(source, limits: limits)
     if case .sequence(let sequence) = result.syntax {
       result.diagnostics.append(
-        SyntaxMessage.expectedExpression(after: nil).diagnostic(at: SourceRange(sequence.range.lowerBound, sequence.range.lowerBound + 8))
+        SyntaxMessage.expectedExpression(after: nil).diagnostic(
+          at: SourceRange(sequence.range.lowerBound, sequence.range.lowerBound + 8)
+        )
       )
     }
     return result

@@ -117,12 +117,16 @@ public enum Printer {
 
   static func fieldText(_ field: FieldReference) -> String {
     guard let argument = field.argument else { return field.name }
-    let plain = !argument.isEmpty && argument.utf8.allSatisfy { byte in
-      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-        || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
-    }
+    let plain =
+      !argument.isEmpty
+      && argument.utf8.allSatisfy { byte in
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+          || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+      }
     let first = argument.utf8.first ?? 0
-    let startsWell = (first >= 0x30 && first <= 0x39) || (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A) || first == UInt8(ascii: "_")
+    let startsWell =
+      (first >= 0x30 && first <= 0x39) || (first >= 0x41 && first <= 0x5A) || (first >= 0x61 && first <= 0x7A)
+      || first == UInt8(ascii: "_")
     let allDigits = argument.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     let keyword = Keyword(rawValue: argument.lowercased()) != nil
     let asIs = plain && startsWell && !keyword && (allDigits || !(first >= 0x30 && first <= 0x39))

@@ -81,7 +81,9 @@ public enum SyntaxMessage: Sendable, Hashable {
     case .expectedBoundVariableName: "expected a name after '$'"
     case .expectedDuration(let after): "expected a duration such as '5s' after '\(after)'"
     case .expectedExpression(let after):
-      if let after { "expected field, string, number, IP address, list or function after '\(after)'" } else {
+      if let after {
+        "expected field, string, number, IP address, list or function after '\(after)'"
+      } else {
         "expected field, string, number, IP address, list or function"
       }
     case .expectedFieldArgument: "expected a field argument (a name or an integer) after '['"

@@ -21,7 +21,9 @@ public enum EventJSON {
         header.append((key, value))
         used.insert(field)
       } else {
-        header.append((key, key == "processName" || key == "hostName" || key == "containerId" ? .string("") : .number("0")))
+        header.append(
+          (key, key == "processName" || key == "hostName" || key == "containerId" ? .string("") : .number("0"))
+        )
       }
     }
     header.append(("eventId", .string("0")))

@@ -91,9 +91,13 @@ enum TraceeShape {
       return code == "1" ? [.string("ingress")] : code == "2" ? [.string("egress")] : []
     case "net.l4.proto":
       guard case .string(let event) = json["eventName"] else { return [] }
-      let byEvent = ["net_packet_tcp": "TCP", "net_packet_udp": "UDP", "net_packet_icmp": "ICMP", "net_packet_icmpv6": "ICMPv6"]
+      let byEvent = [
+        "net_packet_tcp": "TCP", "net_packet_udp": "UDP", "net_packet_icmp": "ICMP", "net_packet_icmpv6": "ICMPv6",
+      ]
       if let proto = byEvent[event] { return [.string(proto)] }
-      if case .number(let number)? = metadata?["protocol"] { return number == "6" ? [.string("TCP")] : number == "17" ? [.string("UDP")] : [] }
+      if case .number(let number)? = metadata?["protocol"] {
+        return number == "6" ? [.string("TCP")] : number == "17" ? [.string("UDP")] : []
+      }
       return []
     default: return nil
     }
@@ -121,7 +125,9 @@ enum ArgumentLookup {
   /// Every member of a map as `Name: value` (one string per value).
   static func entries(_ map: JSONValue) -> [JSONValue] {
     guard case .object(let members) = map else { return leaves(map) }
-    return members.flatMap { member in leaves(member.value).map { JSONValue.string("\(member.key): \(Printable.text($0))") } }
+    return members.flatMap { member in
+      leaves(member.value).map { JSONValue.string("\(member.key): \(Printable.text($0))") }
+    }
   }
 
   static func select(_ argument: String, of name: String, in base: JSONValue) -> [JSONValue] {

@@ -44,7 +44,8 @@ struct JSONParser {
     case UInt8(ascii: "f"): return try literal("false", .bool(false))
     case UInt8(ascii: "n"): return try literal("null", .null)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-    default: throw error("unexpected character '\(String(decoding: [bytes[position]], as: UTF8.self))'; expected a value")
+    default:
+      throw error("unexpected character '\(String(decoding: [bytes[position]], as: UTF8.self))'; expected a value")
     }
   }
 
@@ -73,10 +74,14 @@ struct JSONParser {
     }
     while true {
       skipWhitespace()
-      guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+      guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+        throw error("expected a member name in quotes")
+      }
       let key = try parseString()
       skipWhitespace()
-      guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':' after member name") }
+      guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
+        throw error("expected ':' after member name")
+      }
       position += 1
       skipWhitespace()
       members.append((key, try parseValue()))
@@ -134,7 +139,9 @@ struct JSONParser {
     }
     if position < bytes.count, bytes[position] == UInt8(ascii: "e") || bytes[position] == UInt8(ascii: "E") {
       position += 1
-      if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
+      if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") {
+        position += 1
+      }
       let exponent = position
       while position < bytes.count, isDigit(bytes[position]) { position += 1 }
       guard position > exponent else { throw error("expected digits in exponent") }
