@@ -21,7 +21,8 @@ let package = Package(
   name: "FuzzTesting",
   platforms: [.macOS(.v15)],
   products: [
-    .library(name: "FuzzCheck", type: .static, targets: ["FuzzCheck"])
+    .library(name: "FuzzCheck", type: .static, targets: ["FuzzCheck"]),
+    .library(name: "FuzzPackets", type: .static, targets: ["FuzzPackets"]),
   ],
   dependencies: [
     .package(path: "../")
@@ -31,7 +32,16 @@ let package = Package(
     .target(
       name: "FuzzCheck",
       dependencies: [.product(name: "NetFilter", package: rootPackage)]
-    )
+    ),
+    // The packet decoders (link, IP, TCP/UDP/ICMP, DNS, HTTP), the field table and the Tracee JSON
+    // writers, with a text-versus-tree oracle. Sources/FuzzPackets/NetFilterPackets is a symbolic
+    // link to the root package's Sources/NetFilterPackets, compiled into this target: the root
+    // package has no library product holding them. Their imports (NetFilterEval, NetFilterSema,
+    // NetFilterSyntax) come with the NetFilter product.
+    .target(
+      name: "FuzzPackets",
+      dependencies: [.product(name: "NetFilter", package: rootPackage)]
+    ),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -39,6 +39,29 @@ public struct ByteReader: Sendable {
     return UInt32(high) << 16 | UInt32(low)
   }
 
+  /// Whether the `length` bytes at `offset` can be read: one check before several reads with
+  /// ``at(_:)``, ``be16(_:)`` and ``be32(_:)`` (the header decoders run for every packet).
+  @inline(__always)
+  public func has(_ offset: Int, _ length: Int) -> Bool {
+    offset >= 0 && length >= 0 && offset <= end &- start &- length
+  }
+
+  /// The byte at `offset`, which ``has(_:_:)`` has checked.
+  @inline(__always)
+  public func at(_ offset: Int) -> UInt8 { bytes[start &+ offset] }
+
+  /// The big-endian 16-bit value at `offset`, which ``has(_:_:)`` has checked.
+  @inline(__always)
+  public func be16(_ offset: Int) -> UInt16 { UInt16(at(offset)) << 8 | UInt16(at(offset &+ 1)) }
+
+  /// The big-endian 32-bit value at `offset`, which ``has(_:_:)`` has checked.
+  @inline(__always)
+  public func be32(_ offset: Int) -> UInt32 { UInt32(be16(offset)) << 16 | UInt32(be16(offset &+ 2)) }
+
+  /// The big-endian 64-bit value at `offset`, which ``has(_:_:)`` has checked.
+  @inline(__always)
+  public func be64(_ offset: Int) -> UInt64 { UInt64(be32(offset)) << 32 | UInt64(be32(offset &+ 4)) }
+
   /// The big-endian 64-bit value at `offset`.
   public func u64(_ offset: Int) -> UInt64? {
     guard let high = u32(offset), let low = u32(offset + 4) else { return nil }

@@ -75,4 +75,6 @@ enum HeaderFields {
 /// TCP flag names, bit 0 first (FIN 0x01 … NS 0x100).
 enum TCPFlags {
   static let names = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
+  /// The same names, as JSON member names.
+  static let staticNames: [StaticString] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
 }

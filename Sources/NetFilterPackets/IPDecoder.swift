@@ -3,14 +3,14 @@ import NetFilterSyntax
 /// IPv4, IPv6 (with extension headers), TCP, UDP, ICMP and ICMPv6 headers.
 enum IPDecoder {
   static func decodeIPv4(_ reader: ByteReader, _ offset: Int, _ packet: inout DecodedPacket) {
-    guard let first = reader.u8(offset), first >> 4 == 4, let tos = reader.u8(offset + 1),
-      let total = reader.u16(offset + 2), let id = reader.u16(offset + 4), let fragment = reader.u16(offset + 6),
-      let ttl = reader.u8(offset + 8), let proto = reader.u8(offset + 9), let checksum = reader.u16(offset + 10),
-      let source = reader.u32(offset + 12), let destination = reader.u32(offset + 16)
-    else {
+    guard reader.has(offset, 20), reader.at(offset) >> 4 == 4 else {
       packet.malformed = "truncated IPv4 header"
       return
     }
+    let first = reader.at(offset), tos = reader.at(offset + 1), total = reader.be16(offset + 2)
+    let id = reader.be16(offset + 4), fragment = reader.be16(offset + 6), ttl = reader.at(offset + 8)
+    let proto = reader.at(offset + 9), checksum = reader.be16(offset + 10)
+    let source = reader.be32(offset + 12), destination = reader.be32(offset + 16)
     let headerLength = Int(first & 0x0F) * 4
     guard headerLength >= 20 else {
       packet.malformed = "IPv4 header length \(headerLength) is below 20"
@@ -31,14 +31,13 @@ enum IPDecoder {
   }
 
   static func decodeIPv6(_ reader: ByteReader, _ offset: Int, _ packet: inout DecodedPacket) {
-    guard let word = reader.u32(offset), word >> 28 == 6, let length = reader.u16(offset + 4),
-      let next = reader.u8(offset + 6), let hops = reader.u8(offset + 7), let sourceHigh = reader.u64(offset + 8),
-      let sourceLow = reader.u64(offset + 16), let destinationHigh = reader.u64(offset + 24),
-      let destinationLow = reader.u64(offset + 32)
-    else {
+    guard reader.has(offset, 40), reader.at(offset) >> 4 == 6 else {
       packet.malformed = "truncated IPv6 header"
       return
     }
+    let word = reader.be32(offset), length = reader.be16(offset + 4), next = reader.at(offset + 6)
+    let hops = reader.at(offset + 7), sourceHigh = reader.be64(offset + 8), sourceLow = reader.be64(offset + 16)
+    let destinationHigh = reader.be64(offset + 24), destinationLow = reader.be64(offset + 32)
     packet.network = .ipv6
     packet.ipv6 = IPv6Header(
       trafficClass: UInt8(truncatingIfNeeded: word >> 20), flowLabel: word & 0xFFFFF, payloadLength: length,
@@ -93,13 +92,13 @@ enum IPDecoder {
   }
 
   private static func decodeTCP(_ segment: ByteReader, _ packet: inout DecodedPacket) {
-    guard let source = segment.u16(0), let destination = segment.u16(2), let sequence = segment.u32(4),
-      let acknowledgment = segment.u32(8), let offsetAndFlags = segment.u16(12), let window = segment.u16(14),
-      let checksum = segment.u16(16), let urgent = segment.u16(18)
-    else {
+    guard segment.has(0, 20) else {
       packet.malformed = "truncated TCP header"
       return
     }
+    let source = segment.be16(0), destination = segment.be16(2), sequence = segment.be32(4)
+    let acknowledgment = segment.be32(8), offsetAndFlags = segment.be16(12), window = segment.be16(14)
+    let checksum = segment.be16(16), urgent = segment.be16(18)
     let dataOffset = Int(offsetAndFlags >> 12) * 4
     packet.transport = .tcp
     packet.sourcePort = source
@@ -117,12 +116,11 @@ enum IPDecoder {
   }
 
   private static func decodeUDP(_ segment: ByteReader, _ packet: inout DecodedPacket) {
-    guard let source = segment.u16(0), let destination = segment.u16(2), let length = segment.u16(4),
-      let checksum = segment.u16(6)
-    else {
+    guard segment.has(0, 8) else {
       packet.malformed = "truncated UDP header"
       return
     }
+    let source = segment.be16(0), destination = segment.be16(2), length = segment.be16(4), checksum = segment.be16(6)
     packet.transport = .udp
     packet.sourcePort = source
     packet.destinationPort = destination

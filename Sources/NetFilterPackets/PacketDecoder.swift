@@ -64,7 +64,13 @@ public enum PacketDecoder {
 
   private static func decodeNetwork(_ reader: ByteReader, offset: Int, etherType: UInt16, into packet: inout DecodedPacket) {
     var type = etherType
-    if type == 0, let first = reader.u8(offset) { type = first >> 4 == 4 ? 0x0800 : first >> 4 == 6 ? 0x86DD : 0 }
+    if type == 0 {
+      guard let first = reader.u8(offset) else {
+        packet.malformed = "truncated network header"
+        return
+      }
+      type = first >> 4 == 4 ? 0x0800 : first >> 4 == 6 ? 0x86DD : 0
+    }
     packet.networkOffset = offset
     switch type {
     case 0x0800: IPDecoder.decodeIPv4(reader, offset, &packet)

@@ -7,38 +7,99 @@ import NetFilterSyntax
 /// Packets from files have no process context: those fields are missing.
 public struct PacketEvent: Event, Sendable {
   /// The packet's bytes as captured (from the link-layer header).
-  public let bytes: [UInt8]
+  public private(set) var bytes: [UInt8] = []
   /// The decoded headers.
-  public let packet: DecodedPacket
+  public private(set) var packet = DecodedPacket()
   /// Every kind the packet is.
-  public let kind: PacketKind
+  public private(set) var kind = PacketKind(network: .none, transport: .none, application: .none)
   /// The decoded application message, when the filter or the output needed it.
-  public let application: ApplicationMessage?
+  public private(set) var application: ApplicationMessage?
   /// With `--events`, the one kind this event stands for (Tracee's one-event-per-kind model).
   public private(set) var viewName: String?
   private var viewMask = UInt16.max
 
   /// Decodes `bytes`; `decodeApplication` parses DNS and HTTP payloads (only detection otherwise).
-  public init(bytes: [UInt8], record: (timestamp: UInt64, originalLength: Int), linkType: Int32, decodeApplication: Bool) {
-    var packet = DecodedPacket()
+  public init(
+    bytes: [UInt8],
+    record: (timestamp: UInt64, originalLength: Int),
+    linkType: Int32,
+    decodeApplication: Bool
+  ) {
+    decode(bytes: bytes, record: record, linkType: linkType, decodeApplication: decodeApplication)
+  }
+
+  /// An empty event, to be filled by ``decode(bytes:record:linkType:decodeApplication:)``.
+  public init() {}
+
+  /// Decodes `bytes` into this event, replacing what it held. Replay reuses one event for every
+  /// packet: the headers are a few hundred bytes, and copying them costs more than decoding them.
+  public mutating func decode(
+    bytes: [UInt8],
+    record: (timestamp: UInt64, originalLength: Int),
+    linkType: Int32,
+    decodeApplication: Bool
+  ) {
+    self.bytes = bytes
+    packet = DecodedPacket()
+    application = nil
+    viewName = nil
+    viewMask = .max
     packet.timestamp = record.timestamp
     packet.originalLength = record.originalLength
     PacketDecoder.decode(bytes, linkType: linkType, into: &packet)
     let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
     let detected = ApplicationDetector.detect(packet, payload)
-    self.bytes = bytes
-    self.packet = packet
-    self.kind = PacketKind(network: packet.network, transport: packet.transport, application: detected)
-    self.application = decodeApplication ? ApplicationDetector.decode(detected, packet, payload) : nil
+    kind = PacketKind(network: packet.network, transport: packet.transport, application: detected)
+    if decodeApplication { application = ApplicationDetector.decode(detected, packet, payload) }
   }
 
   public static func resolve(_ field: FieldBinding) -> Int? {
     field.argument == nil ? PacketFieldTable.index[field.descriptor.name] : nil
   }
 
+  @inline(__always)
   public func value(of key: FieldKey) -> FieldValue {
-    if let resolved = key.resolved { return PacketFieldTable.accessors[resolved](self) }
-    return deepValue(key.binding)
+    guard let resolved = key.resolved else { return deepValue(key.binding) }
+    // The addresses and ports most filters test, without a call through the table.
+    switch resolved {
+    case 0: return sourceAddress
+    case 1: return destinationAddress
+    case 2: return sourcePort
+    case 3: return destinationPort
+    default: return PacketFieldTable.accessors[resolved](self)
+    }
+  }
+
+  /// Drops the reference to the packet's bytes (so that the buffer they came from can be reused
+  /// without a copy).
+  public mutating func releaseBytes() { bytes = [] }
+
+  /// A copy that owns its bytes (the event may then outlive the buffer it was decoded from).
+  public func detached() -> PacketEvent {
+    var own: [UInt8] = []
+    own.reserveCapacity(bytes.count)
+    own.append(contentsOf: bytes)
+    var copy = self
+    copy.bytes = own
+    return copy
+  }
+
+  /// This event with its DNS or HTTP payload decoded (for output), without decoding the headers
+  /// again.
+  public func decodingApplication() -> PacketEvent {
+    guard application == nil, kind.application != .none else { return self }
+    var copy = self
+    let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
+    copy.application = ApplicationDetector.decode(kind.application, packet, payload)
+    return copy
+  }
+
+  /// Whether the packet is damaged: a truncated or malformed header, or (when the application
+  /// layer was decoded) a DNS payload that does not decode.
+  public var isMalformed: Bool {
+    if packet.malformed != nil { return true }
+    if case .malformedDNS? = application { return true }
+    return false
   }
 
   /// Whether the packet has the layer of the Tracee event `name`.

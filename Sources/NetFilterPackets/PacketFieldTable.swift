@@ -6,7 +6,9 @@ import NetFilterSyntax
 enum PacketFieldTable {
   typealias Accessor = @Sendable (PacketEvent) -> FieldValue
 
-  static let entries: [(String, Accessor)] = eventFields + networkFields + layerFields
+  /// The network fields come first: ``PacketEvent/value(of:)`` reads indices 0–3 (`net.sip`,
+  /// `net.dip`, `net.sport`, `net.dport`) without an accessor call.
+  static let entries: [(String, Accessor)] = networkFields + eventFields + layerFields
   static let accessors: [Accessor] = entries.map(\.1)
   static let index: [String: Int] = Dictionary(entries.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
 
@@ -21,10 +23,10 @@ enum PacketFieldTable {
   ]
 
   static let networkFields: [(String, Accessor)] = [
-    ("net.sip", { $0.packet.network == .none ? .missing : .ip($0.packet.source) }),
-    ("net.dip", { $0.packet.network == .none ? .missing : .ip($0.packet.destination) }),
-    ("net.sport", { $0.hasPorts ? .uint(UInt64($0.packet.sourcePort)) : .missing }),
-    ("net.dport", { $0.hasPorts ? .uint(UInt64($0.packet.destinationPort)) : .missing }),
+    ("net.sip", { $0.sourceAddress }),
+    ("net.dip", { $0.destinationAddress }),
+    ("net.sport", { $0.sourcePort }),
+    ("net.dport", { $0.destinationPort }),
     ("net.l4.proto", { $0.l4Name.map { .string($0) } ?? .missing }),
     ("net.size", { .uint(UInt64($0.packet.originalLength)) }),
     ("net.direction", { $0.directionName.map { .string($0) } ?? .missing }),
@@ -51,6 +53,12 @@ enum PacketFieldTable {
 
 extension PacketEvent {
   var hasPorts: Bool { packet.transport == .tcp || packet.transport == .udp }
+
+  /// `net.sip`, `net.dip`, `net.sport`, `net.dport`.
+  @inline(__always) var sourceAddress: FieldValue { packet.network == .none ? .missing : .ip(packet.source) }
+  @inline(__always) var destinationAddress: FieldValue { packet.network == .none ? .missing : .ip(packet.destination) }
+  @inline(__always) var sourcePort: FieldValue { hasPorts ? .uint(UInt64(packet.sourcePort)) : .missing }
+  @inline(__always) var destinationPort: FieldValue { hasPorts ? .uint(UInt64(packet.destinationPort)) : .missing }
 
   var l4Name: String? {
     switch packet.transport {

@@ -2,29 +2,50 @@ import NetFilterEval
 
 /// Tracee's DNS and HTTP argument trees, and the Fibratus `dns.*` fields, from decoded messages.
 extension PacketEvent {
-  func applicationArguments(for name: String) -> [JSONValue] {
-    switch (name, application) {
-    case ("net_packet_dns", .dns(let dns)?):
-      return [addressArgument("src"), addressArgument("dst")] + ports
-        + [metadata, argument("proto_dns", "trace.ProtoDNS", DNSTree.proto(dns))]
-    case ("net_packet_dns_request", .dns(let dns)?):
-      return [packetMeta, argument("dns_questions", "[]trace.DnsQueryData", .array(dns.questions.map(DNSTree.query)))]
-    case ("net_packet_dns_response", .dns(let dns)?):
-      return [packetMeta, argument("dns_response", "[]trace.DnsResponseData", .array([DNSTree.response(dns)]))]
-    case ("net_packet_http", .http(let http)?):
-      return [addressArgument("src"), addressArgument("dst")] + ports
-        + [metadata, argument("proto_http", "trace.ProtoHTTP", HTTPTree.proto(http))]
-    case ("net_packet_http_request", .http(let http)?):
-      return [packetMeta, argument("http_request", "trace.ProtoHTTPRequest", HTTPTree.request(http))]
-    case ("net_packet_http_response", .http(let http)?):
-      return [packetMeta, argument("http_response", "trace.ProtoHTTPResponse", HTTPTree.response(http))]
-    default:
-      return []
+  /// How many arguments ``writeApplicationArguments(for:to:)`` writes for `event`.
+  func applicationArgumentCount(for event: PacketEventName) -> Int {
+    switch (event, application) {
+    case (.dns, .dns?), (.http, .http?): 6
+    case (.dnsRequest, .dns?), (.dnsResponse, .dns?), (.httpRequest, .http?), (.httpResponse, .http?): 2
+    default: 0
     }
   }
 
-  private func addressArgument(_ which: String) -> JSONValue {
-    argument(which, "const char*", .string((which == "src" ? packet.source : packet.destination).description))
+  func writeApplicationArguments<S: TraceeJSONSink>(for event: PacketEventName, to sink: inout S) {
+    switch (event, application) {
+    case (.dns, .dns(let dns)?):
+      writeAddresses(to: &sink)
+      writePorts(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_dns", "trace.ProtoDNS", to: &sink) { DNSTree.proto(dns, to: &$0) }
+    case (.dnsRequest, .dns(let dns)?):
+      writePacketMeta(to: &sink)
+      argument("dns_questions", "[]trace.DnsQueryData", to: &sink) {
+        $0.beginArray()
+        for question in dns.questions { DNSTree.query(question, to: &$0) }
+        $0.endArray()
+      }
+    case (.dnsResponse, .dns(let dns)?):
+      writePacketMeta(to: &sink)
+      argument("dns_response", "[]trace.DnsResponseData", to: &sink) {
+        $0.beginArray()
+        DNSTree.response(dns, to: &$0)
+        $0.endArray()
+      }
+    case (.http, .http(let http)?):
+      writeAddresses(to: &sink)
+      writePorts(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_http", "trace.ProtoHTTP", to: &sink) { HTTPTree.proto(http, to: &$0) }
+    case (.httpRequest, .http(let http)?):
+      writePacketMeta(to: &sink)
+      argument("http_request", "trace.ProtoHTTPRequest", to: &sink) { HTTPTree.request(http, to: &$0) }
+    case (.httpResponse, .http(let http)?):
+      writePacketMeta(to: &sink)
+      argument("http_response", "trace.ProtoHTTPResponse", to: &sink) { HTTPTree.response(http, to: &$0) }
+    default:
+      return
+    }
   }
 
   /// `dns.name`, `dns.rr`, `dns.rcode`, `dns.answers`, `dns.options` of a DNS packet.
@@ -36,114 +57,218 @@ extension PacketEvent {
     case "dns.rcode": return dns.qr ? .string(dns.rcodeFibratus) : .missing
     case "dns.answers": return dns.qr ? .strings(dns.answers.map(\.answerText).filter { !$0.isEmpty }) : .missing
     case "dns.options":
-      let flags = [(dns.rd, "RECURSION_DESIRED"), (dns.ra, "RECURSION_AVAILABLE"), (dns.aa, "AUTHORITATIVE"), (dns.tc, "TRUNCATED")]
+      let flags = [
+        (dns.rd, "RECURSION_DESIRED"), (dns.ra, "RECURSION_AVAILABLE"), (dns.aa, "AUTHORITATIVE"),
+        (dns.tc, "TRUNCATED"),
+      ]
       return .strings(flags.filter(\.0).map(\.1))
     default: return .missing
     }
   }
 }
 
-/// Tracee's `ProtoDNS`, `DnsQueryData` and `DnsResponseData` as JSON.
+/// Tracee's `ProtoDNS`, `DnsQueryData` and `DnsResponseData`.
 enum DNSTree {
-  static func number(_ value: some FixedWidthInteger) -> JSONValue { .number(String(value)) }
-  static func flag(_ value: Bool) -> JSONValue { .number(value ? "1" : "0") }
-
-  static func proto(_ dns: DNSMessage) -> JSONValue {
-    .object([
-      ("ID", number(dns.id)), ("QR", flag(dns.qr)), ("opCode", .string(dns.opcodeName)), ("AA", flag(dns.aa)),
-      ("TC", flag(dns.tc)), ("RD", flag(dns.rd)), ("RA", flag(dns.ra)), ("Z", number(dns.z)),
-      ("responseCode", .string(dns.responseCodeName)), ("QDCount", number(dns.qdCount)),
-      ("ANCount", number(dns.anCount)), ("NSCount", number(dns.nsCount)), ("ARCount", number(dns.arCount)),
-      (
-        "questions",
-        .array(dns.questions.map { .object([("name", .string($0.name)), ("type", .string($0.typeName)), ("class", .string($0.className))]) })
-      ),
-      ("answers", .array(dns.answers.map(record))), ("authorities", .array(dns.authorities.map(record))),
-      ("additionals", .array(dns.additionals.map(record))),
-    ])
+  static func proto<S: TraceeJSONSink>(_ dns: DNSMessage, to sink: inout S) {
+    sink.beginObject()
+    sink.member("ID", number: dns.id)
+    sink.member("QR", flag: dns.qr)
+    sink.member("opCode", dns.opcodeName)
+    sink.member("AA", flag: dns.aa)
+    sink.member("TC", flag: dns.tc)
+    sink.member("RD", flag: dns.rd)
+    sink.member("RA", flag: dns.ra)
+    sink.member("Z", number: dns.z)
+    sink.member("responseCode", dns.responseCodeName)
+    sink.member("QDCount", number: dns.qdCount)
+    sink.member("ANCount", number: dns.anCount)
+    sink.member("NSCount", number: dns.nsCount)
+    sink.member("ARCount", number: dns.arCount)
+    sink.key("questions")
+    sink.beginArray()
+    for question in dns.questions {
+      sink.beginObject()
+      sink.member("name", question.name)
+      sink.member("type", question.typeName)
+      sink.member("class", question.className)
+      sink.endObject()
+    }
+    sink.endArray()
+    sink.key("answers")
+    records(dns.answers, to: &sink)
+    sink.key("authorities")
+    records(dns.authorities, to: &sink)
+    sink.key("additionals")
+    records(dns.additionals, to: &sink)
+    sink.endObject()
   }
 
-  static func record(_ record: DNSResourceRecord) -> JSONValue {
+  static func records<S: TraceeJSONSink>(_ list: [DNSResourceRecord], to sink: inout S) {
+    sink.beginArray()
+    for each in list { record(each, to: &sink) }
+    sink.endArray()
+  }
+
+  static func record<S: TraceeJSONSink>(_ record: DNSResourceRecord, to sink: inout S) {
     var ip = "", ns = "", cname = "", ptr = ""
-    var txts: JSONValue = .null
-    var soa = (mname: "", rname: "", serial: UInt32(0), refresh: UInt32(0), retry: UInt32(0), expire: UInt32(0), minimum: UInt32(0))
+    var soa = (
+      mname: "", rname: "", serial: UInt32(0), refresh: UInt32(0), retry: UInt32(0), expire: UInt32(0),
+      minimum: UInt32(0)
+    )
     var srv = (priority: UInt16(0), weight: UInt16(0), port: UInt16(0), name: "")
     var mx = (preference: UInt16(0), name: "")
     var uri = (priority: UInt16(0), weight: UInt16(0), target: "")
-    var options: [JSONValue] = []
+    var texts: [String]?
+    var options: [DNSOption] = []
     switch record.data {
     case .a(let address), .aaaa(let address): ip = address.description
     case .ns(let name): ns = name
     case .cname(let name): cname = name
     case .ptr(let name): ptr = name
     case .mx(let preference, let name): mx = (preference, name)
-    case .txt(let strings): txts = .array(strings.map { .string($0) })
+    case .txt(let strings): texts = strings
     case .soa(let m, let r, let serial, let refresh, let retry, let expire, let minimum):
       soa = (m, r, serial, refresh, retry, expire, minimum)
     case .srv(let priority, let weight, let port, let target): srv = (priority, weight, port, target)
-    case .opt(let list): options = list.map { .object([("code", .string($0.codeName)), ("data", .string(String(decoding: $0.data, as: UTF8.self)))]) }
+    case .opt(let list): options = list
     case .uri(let priority, let weight, let target): uri = (priority, weight, target)
     case .other: break
     }
-    let text: String = if case .txt(let strings) = record.data { strings.joined() } else { "" }
-    return .object([
-      ("name", .string(record.name)), ("type", .string(record.typeName)), ("class", .string(record.className)),
-      ("TTL", number(record.ttl)), ("IP", .string(ip)), ("NS", .string(ns)), ("CNAME", .string(cname)), ("PTR", .string(ptr)),
-      ("TXTs", txts),
-      (
-        "SOA",
-        .object([
-          ("MName", .string(soa.mname)), ("RName", .string(soa.rname)), ("serial", number(soa.serial)),
-          ("refresh", number(soa.refresh)), ("retry", number(soa.retry)), ("expire", number(soa.expire)),
-          ("minimum", number(soa.minimum)),
-        ])
-      ),
-      ("SRV", .object([("priority", number(srv.priority)), ("weight", number(srv.weight)), ("port", number(srv.port)), ("name", .string(srv.name))])),
-      ("MX", .object([("preference", number(mx.preference)), ("name", .string(mx.name))])),
-      ("OPT", .array(options)),
-      ("URI", .object([("priority", number(uri.priority)), ("weight", number(uri.weight)), ("target", .string(uri.target))])),
-      ("TXT", .string(text)),
-    ])
-  }
-
-  static func query(_ question: DNSQuestion) -> JSONValue {
-    .object([("query", .string(question.name)), ("query_type", .string(question.typeName)), ("query_class", .string(question.className))])
-  }
-
-  static func response(_ dns: DNSMessage) -> JSONValue {
-    let answers = dns.answers.map { record -> JSONValue in
-      .object([("answer_type", .string(record.typeName)), ("ttl", number(record.ttl)), ("answer", .string(record.traceeAnswer))])
+    sink.beginObject()
+    sink.member("name", record.name)
+    sink.member("type", record.typeName)
+    sink.member("class", record.className)
+    sink.member("TTL", number: record.ttl)
+    sink.member("IP", ip)
+    sink.member("NS", ns)
+    sink.member("CNAME", cname)
+    sink.member("PTR", ptr)
+    sink.key("TXTs")
+    if let texts {
+      sink.beginArray()
+      for text in texts { sink.string(text) }
+      sink.endArray()
+    } else {
+      sink.null()
     }
-    return .object([("query_data", dns.questions.first.map(query) ?? .object([])), ("dns_answer", .array(answers))])
+    sink.key("SOA")
+    sink.beginObject()
+    sink.member("MName", soa.mname)
+    sink.member("RName", soa.rname)
+    sink.member("serial", number: soa.serial)
+    sink.member("refresh", number: soa.refresh)
+    sink.member("retry", number: soa.retry)
+    sink.member("expire", number: soa.expire)
+    sink.member("minimum", number: soa.minimum)
+    sink.endObject()
+    sink.key("SRV")
+    sink.beginObject()
+    sink.member("priority", number: srv.priority)
+    sink.member("weight", number: srv.weight)
+    sink.member("port", number: srv.port)
+    sink.member("name", srv.name)
+    sink.endObject()
+    sink.key("MX")
+    sink.beginObject()
+    sink.member("preference", number: mx.preference)
+    sink.member("name", mx.name)
+    sink.endObject()
+    sink.key("OPT")
+    sink.beginArray()
+    for option in options {
+      sink.beginObject()
+      sink.member("code", option.codeName)
+      sink.member("data", String(decoding: option.data, as: UTF8.self))
+      sink.endObject()
+    }
+    sink.endArray()
+    sink.key("URI")
+    sink.beginObject()
+    sink.member("priority", number: uri.priority)
+    sink.member("weight", number: uri.weight)
+    sink.member("target", uri.target)
+    sink.endObject()
+    sink.member("TXT", texts?.joined() ?? "")
+    sink.endObject()
+  }
+
+  static func query<S: TraceeJSONSink>(_ question: DNSQuestion, to sink: inout S) {
+    sink.beginObject()
+    sink.member("query", question.name)
+    sink.member("query_type", question.typeName)
+    sink.member("query_class", question.className)
+    sink.endObject()
+  }
+
+  static func response<S: TraceeJSONSink>(_ dns: DNSMessage, to sink: inout S) {
+    sink.beginObject()
+    sink.key("query_data")
+    if let question = dns.questions.first {
+      query(question, to: &sink)
+    } else {
+      sink.beginObject()
+      sink.endObject()
+    }
+    sink.key("dns_answer")
+    sink.beginArray()
+    for record in dns.answers {
+      sink.beginObject()
+      sink.member("answer_type", record.typeName)
+      sink.member("ttl", number: record.ttl)
+      sink.member("answer", record.traceeAnswer)
+      sink.endObject()
+    }
+    sink.endArray()
+    sink.endObject()
   }
 }
 
-/// Tracee's `ProtoHTTP`, `ProtoHTTPRequest` and `ProtoHTTPResponse` as JSON.
+/// Tracee's `ProtoHTTP`, `ProtoHTTPRequest` and `ProtoHTTPResponse`.
 enum HTTPTree {
-  static func headers(_ http: HTTPMessage) -> JSONValue {
-    .object(http.headers.map { ($0.name, JSONValue.array($0.values.map { .string($0) })) })
+  static func headers<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+    sink.key("headers")
+    sink.beginObject()
+    for header in http.headers {
+      sink.dynamicKey(header.name)
+      sink.beginArray()
+      for value in header.values { sink.string(value) }
+      sink.endArray()
+    }
+    sink.endObject()
   }
 
-  static func proto(_ http: HTTPMessage) -> JSONValue {
-    .object([
-      ("direction", .string(http.kind == .request ? "request" : "response")), ("method", .string(http.method)),
-      ("protocol", .string(http.protocol)), ("host", .string(http.host)), ("uri_path", .string(http.path)),
-      ("status", .string(http.status)), ("status_code", .number(String(http.statusCode))), ("headers", headers(http)),
-      ("content_length", .number(String(http.contentLength))),
-    ])
+  static func proto<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+    sink.beginObject()
+    sink.member("direction", http.kind == .request ? "request" : "response")
+    sink.member("method", http.method)
+    sink.member("protocol", http.protocol)
+    sink.member("host", http.host)
+    sink.member("uri_path", http.path)
+    sink.member("status", http.status)
+    sink.member("status_code", number: http.statusCode)
+    headers(http, to: &sink)
+    sink.member("content_length", number: http.contentLength)
+    sink.endObject()
   }
 
-  static func request(_ http: HTTPMessage) -> JSONValue {
-    .object([
-      ("method", .string(http.method)), ("protocol", .string(http.protocol)), ("host", .string(http.host)),
-      ("uri_path", .string(http.path)), ("headers", headers(http)), ("content_length", .number(String(http.contentLength))),
-    ])
+  static func request<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+    sink.beginObject()
+    sink.member("method", http.method)
+    sink.member("protocol", http.protocol)
+    sink.member("host", http.host)
+    sink.member("uri_path", http.path)
+    headers(http, to: &sink)
+    sink.member("content_length", number: http.contentLength)
+    sink.endObject()
   }
 
-  static func response(_ http: HTTPMessage) -> JSONValue {
-    .object([
-      ("status", .string(http.status)), ("status_code", .number(String(http.statusCode))), ("protocol", .string(http.protocol)),
-      ("headers", headers(http)), ("content_length", .number(String(http.contentLength))),
-    ])
+  static func response<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+    sink.beginObject()
+    sink.member("status", http.status)
+    sink.member("status_code", number: http.statusCode)
+    sink.member("protocol", http.protocol)
+    headers(http, to: &sink)
+    sink.member("content_length", number: http.contentLength)
+    sink.endObject()
   }
 }

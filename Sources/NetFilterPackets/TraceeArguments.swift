@@ -3,32 +3,32 @@ import NetFilterSema
 import NetFilterSyntax
 
 /// Tracee's argument trees for a packet (tracee-network.md §4.2), as JSON: what `--output json`
-/// writes, and where fields deep in DNS and HTTP messages are read from.
+/// writes, and where fields deep in DNS and HTTP messages are read from. Each tree is written once,
+/// against ``TraceeJSONSink``: straight to text for output, or to a `JSONValue` for lookups.
 extension PacketEvent {
   /// The whole event in Tracee's JSON shape, named after the packet's most specific kind.
   public func traceeJSON(hostName: String) -> JSONValue {
-    let name = self.name
-    let args = traceeArguments(for: name)
-    return .object([
-      ("timestamp", .number(String(packet.timestamp))), ("processId", .number("0")), ("threadId", .number("0")),
-      ("processName", .string("")), ("hostName", .string(hostName)), ("cgroupId", .number("0")),
-      ("containerId", .string("")), ("eventId", .string(String(2000 + (PacketKind.allNames.firstIndex(of: name) ?? 0)))),
-      ("eventName", .string(name)), ("argsNum", .number(String(args.count))), ("args", .array(args)),
-    ])
+    var sink = JSONTreeSink()
+    writeEvent(hostName: hostName, to: &sink)
+    return sink.result
+  }
+
+  /// The same event as compact JSON text (`traceeJSON(hostName:).serialized`), written without
+  /// building the tree: the output path.
+  public func traceeJSONText(hostName: String) -> [UInt8] {
+    var sink = JSONTextSink()
+    writeEvent(hostName: hostName, to: &sink)
+    return sink.finish()
   }
 
   /// Tracee's arguments of the event `name` for this packet (empty if it is not of that kind).
   public func traceeArguments(for name: String) -> [JSONValue] {
-    guard has(PacketKind.bit(name)) else { return [] }
-    switch name {
-    case "net_packet_ipv4": return addresses + [metadata, argument("proto_ipv4", "trace.ProtoIPv4", ipv4Tree)]
-    case "net_packet_ipv6": return addresses + [metadata, argument("proto_ipv6", "trace.ProtoIPv6", ipv6Tree)]
-    case "net_packet_tcp": return addresses + ports + [metadata, argument("proto_tcp", "trace.ProtoTCP", tcpTree)]
-    case "net_packet_udp": return addresses + ports + [metadata, argument("proto_udp", "trace.ProtoUDP", udpTree)]
-    case "net_packet_icmp": return addresses + [metadata, argument("proto_icmp", "trace.ProtoICMP", icmpTree)]
-    case "net_packet_icmpv6": return addresses + [metadata, argument("proto_icmpv6", "trace.ProtoICMPv6", icmpv6Tree)]
-    default: return applicationArguments(for: name)
-    }
+    var sink = JSONTreeSink()
+    sink.beginArray()
+    if let event = PacketEventName(name) { writeArguments(for: event, to: &sink) }
+    sink.endArray()
+    guard case .array(let arguments) = sink.result else { return [] }
+    return arguments
   }
 
   /// A field the fast table does not cover: looked up in the argument tree of its event.
@@ -41,94 +41,202 @@ extension PacketEvent {
     return JSONEvent.traceeField(binding, in: json)
   }
 
-  func argument(_ name: String, _ type: String, _ value: JSONValue) -> JSONValue {
-    .object([("name", .string(name)), ("type", .string(type)), ("value", value)])
+  private func writeEvent<S: TraceeJSONSink>(hostName: String, to sink: inout S) {
+    let name = self.name
+    let event = PacketEventName(name)
+    sink.beginObject()
+    sink.member("timestamp", number: packet.timestamp)
+    sink.member("processId", number: 0)
+    sink.member("threadId", number: 0)
+    sink.member("processName", "")
+    sink.member("hostName", hostName)
+    sink.member("cgroupId", number: 0)
+    sink.member("containerId", "")
+    sink.member("eventId", String(2000 + (event?.rawValue ?? 0)))
+    sink.member("eventName", name)
+    sink.member("argsNum", number: event.map(argumentCount) ?? 0)
+    sink.key("args")
+    sink.beginArray()
+    if let event { writeArguments(for: event, to: &sink) }
+    sink.endArray()
+    sink.endObject()
   }
 
-  static func number(_ value: some FixedWidthInteger) -> JSONValue { .number(String(value)) }
-
-  private var addresses: [JSONValue] {
-    [
-      argument("src", "const char*", .string(packet.source.description)),
-      argument("dst", "const char*", .string(packet.destination.description)),
-    ]
+  /// How many arguments ``writeArguments(for:to:)`` writes for `event`.
+  func argumentCount(for event: PacketEventName) -> Int {
+    guard has(event.bit) else { return 0 }
+    switch event {
+    case .ipv4, .ipv6, .icmp, .icmpv6: return 4
+    case .tcp, .udp: return 6
+    default: return applicationArgumentCount(for: event)
+    }
   }
 
-  var ports: [JSONValue] {
-    [
-      argument("src_port", "u16", Self.number(packet.sourcePort)),
-      argument("dst_port", "u16", Self.number(packet.destinationPort)),
-    ]
+  /// Tracee's arguments of `event`, as the elements of an array (none if the packet is not of
+  /// that kind).
+  func writeArguments<S: TraceeJSONSink>(for event: PacketEventName, to sink: inout S) {
+    guard has(event.bit) else { return }
+    switch event {
+    case .ipv4:
+      writeAddresses(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_ipv4", "trace.ProtoIPv4", to: &sink) { writeIPv4(to: &$0) }
+    case .ipv6:
+      writeAddresses(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_ipv6", "trace.ProtoIPv6", to: &sink) { writeIPv6(to: &$0) }
+    case .tcp:
+      writeAddresses(to: &sink)
+      writePorts(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_tcp", "trace.ProtoTCP", to: &sink) { writeTCP(to: &$0) }
+    case .udp:
+      writeAddresses(to: &sink)
+      writePorts(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_udp", "trace.ProtoUDP", to: &sink) { writeUDP(to: &$0) }
+    case .icmp:
+      writeAddresses(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_icmp", "trace.ProtoICMP", to: &sink) { writeICMP(to: &$0) }
+    case .icmpv6:
+      writeAddresses(to: &sink)
+      writeMetadata(to: &sink)
+      argument("proto_icmpv6", "trace.ProtoICMPv6", to: &sink) { writeICMPv6(to: &$0) }
+    default:
+      writeApplicationArguments(for: event, to: &sink)
+    }
   }
 
-  var metadata: JSONValue {
-    argument("metadata", "trace.PacketMetadata", .object([("direction", Self.number(packet.direction.rawValue))]))
+  /// One argument: `{"name":…,"type":…,"value":…}`, the value written by `value`.
+  func argument<S: TraceeJSONSink>(_ name: String, _ type: String, to sink: inout S, value: (inout S) -> Void) {
+    sink.beginObject()
+    sink.member("name", name)
+    sink.member("type", type)
+    sink.key("value")
+    value(&sink)
+    sink.endObject()
+  }
+
+  func writeAddresses<S: TraceeJSONSink>(to sink: inout S) {
+    argument("src", "const char*", to: &sink) { $0.address(packet.source) }
+    argument("dst", "const char*", to: &sink) { $0.address(packet.destination) }
+  }
+
+  func writePorts<S: TraceeJSONSink>(to sink: inout S) {
+    argument("src_port", "u16", to: &sink) { $0.number(UInt64(packet.sourcePort)) }
+    argument("dst_port", "u16", to: &sink) { $0.number(UInt64(packet.destinationPort)) }
+  }
+
+  func writeMetadata<S: TraceeJSONSink>(to sink: inout S) {
+    argument("metadata", "trace.PacketMetadata", to: &sink) {
+      $0.beginObject()
+      $0.member("direction", number: packet.direction.rawValue)
+      $0.endObject()
+    }
   }
 
   /// Tracee's `PktMeta`, used by the request/response events.
-  var packetMeta: JSONValue {
-    argument(
-      "metadata", "trace.PktMeta",
-      .object([
-        ("src_ip", .string(packet.source.description)), ("dst_ip", .string(packet.destination.description)),
-        ("src_port", Self.number(packet.sourcePort)), ("dst_port", Self.number(packet.destinationPort)),
-        ("protocol", Self.number(packet.protocolNumber)),
-        ("packet_len", Self.number(packet.network == .ipv4 ? Int(packet.ipv4.totalLength) : Int(packet.ipv6.payloadLength) + 40)),
-        ("iface", .string("any")),
-      ])
-    )
+  func writePacketMeta<S: TraceeJSONSink>(to sink: inout S) {
+    argument("metadata", "trace.PktMeta", to: &sink) {
+      $0.beginObject()
+      $0.member("src_ip", address: packet.source)
+      $0.member("dst_ip", address: packet.destination)
+      $0.member("src_port", number: packet.sourcePort)
+      $0.member("dst_port", number: packet.destinationPort)
+      $0.member("protocol", number: packet.protocolNumber)
+      $0.member(
+        "packet_len",
+        number: packet.network == .ipv4 ? Int(packet.ipv4.totalLength) : Int(packet.ipv6.payloadLength) + 40
+      )
+      $0.member("iface", "any")
+      $0.endObject()
+    }
   }
 
-  private var ipv4Tree: JSONValue {
+  private func writeIPv4<S: TraceeJSONSink>(to sink: inout S) {
     let h = packet.ipv4
-    return .object([
-      ("version", .number("4")), ("IHL", Self.number(h.ihl)), ("TOS", Self.number(h.tos)), ("length", Self.number(h.totalLength)),
-      ("id", Self.number(h.id)), ("flags", Self.number(h.flags)), ("fragOffset", Self.number(h.fragmentOffset)),
-      ("TTL", Self.number(h.ttl)), ("protocol", .string(IPProtocolNames.name(packet.protocolNumber))),
-      ("checksum", Self.number(h.checksum)), ("srcIP", .string(packet.source.description)),
-      ("dstIP", .string(packet.destination.description)),
-    ])
+    sink.beginObject()
+    sink.member("version", number: 4)
+    sink.member("IHL", number: h.ihl)
+    sink.member("TOS", number: h.tos)
+    sink.member("length", number: h.totalLength)
+    sink.member("id", number: h.id)
+    sink.member("flags", number: h.flags)
+    sink.member("fragOffset", number: h.fragmentOffset)
+    sink.member("TTL", number: h.ttl)
+    sink.member("protocol", IPProtocolNames.name(packet.protocolNumber))
+    sink.member("checksum", number: h.checksum)
+    sink.member("srcIP", address: packet.source)
+    sink.member("dstIP", address: packet.destination)
+    sink.endObject()
   }
 
-  private var ipv6Tree: JSONValue {
+  private func writeIPv6<S: TraceeJSONSink>(to sink: inout S) {
     let h = packet.ipv6
-    return .object([
-      ("version", .number("6")), ("trafficClass", Self.number(h.trafficClass)), ("flowLabel", Self.number(h.flowLabel)),
-      ("length", Self.number(h.payloadLength)), ("nextHeader", .string(IPProtocolNames.name(h.nextHeader))),
-      ("hopLimit", Self.number(h.hopLimit)), ("srcIP", .string(packet.source.description)),
-      ("dstIP", .string(packet.destination.description)),
-    ])
+    sink.beginObject()
+    sink.member("version", number: 6)
+    sink.member("trafficClass", number: h.trafficClass)
+    sink.member("flowLabel", number: h.flowLabel)
+    sink.member("length", number: h.payloadLength)
+    sink.member("nextHeader", IPProtocolNames.name(h.nextHeader))
+    sink.member("hopLimit", number: h.hopLimit)
+    sink.member("srcIP", address: packet.source)
+    sink.member("dstIP", address: packet.destination)
+    sink.endObject()
   }
 
-  private var tcpTree: JSONValue {
+  private func writeTCP<S: TraceeJSONSink>(to sink: inout S) {
     let h = packet.tcp
-    var members: [(key: String, value: JSONValue)] = [
-      ("srcPort", Self.number(packet.sourcePort)), ("dstPort", Self.number(packet.destinationPort)),
-      ("seq", Self.number(h.sequence)), ("ack", Self.number(h.acknowledgment)), ("dataOffset", Self.number(h.dataOffset)),
-    ]
-    for (bit, name) in TCPFlags.names.enumerated() { members.append((name, Self.number(h.flags >> UInt16(bit) & 1))) }
-    members += [("window", Self.number(h.window)), ("checksum", Self.number(h.checksum)), ("urgent", Self.number(h.urgent))]
-    return .object(members)
+    sink.beginObject()
+    sink.member("srcPort", number: packet.sourcePort)
+    sink.member("dstPort", number: packet.destinationPort)
+    sink.member("seq", number: h.sequence)
+    sink.member("ack", number: h.acknowledgment)
+    sink.member("dataOffset", number: h.dataOffset)
+    for (bit, name) in TCPFlags.staticNames.enumerated() { sink.member(name, number: h.flags >> UInt16(bit) & 1) }
+    sink.member("window", number: h.window)
+    sink.member("checksum", number: h.checksum)
+    sink.member("urgent", number: h.urgent)
+    sink.endObject()
   }
 
-  private var udpTree: JSONValue {
-    .object([
-      ("srcPort", Self.number(packet.sourcePort)), ("dstPort", Self.number(packet.destinationPort)),
-      ("length", Self.number(packet.udpLength)), ("checksum", Self.number(packet.udpChecksum)),
-    ])
+  private func writeUDP<S: TraceeJSONSink>(to sink: inout S) {
+    sink.beginObject()
+    sink.member("srcPort", number: packet.sourcePort)
+    sink.member("dstPort", number: packet.destinationPort)
+    sink.member("length", number: packet.udpLength)
+    sink.member("checksum", number: packet.udpChecksum)
+    sink.endObject()
   }
 
-  private var icmpTree: JSONValue {
-    .object([
-      ("typeCode", .string(ICMPNames.typeCode(packet.icmp.type, packet.icmp.code, v6: false))),
-      ("checksum", Self.number(packet.icmp.checksum)), ("id", Self.number(packet.icmp.id)), ("seq", Self.number(packet.icmp.sequence)),
-    ])
+  private func writeICMP<S: TraceeJSONSink>(to sink: inout S) {
+    sink.beginObject()
+    sink.member("typeCode", ICMPNames.typeCode(packet.icmp.type, packet.icmp.code, v6: false))
+    sink.member("checksum", number: packet.icmp.checksum)
+    sink.member("id", number: packet.icmp.id)
+    sink.member("seq", number: packet.icmp.sequence)
+    sink.endObject()
   }
 
-  private var icmpv6Tree: JSONValue {
-    .object([
-      ("typeCode", .string(ICMPNames.typeCode(packet.icmp.type, packet.icmp.code, v6: true))),
-      ("checksum", Self.number(packet.icmp.checksum)),
-    ])
+  private func writeICMPv6<S: TraceeJSONSink>(to sink: inout S) {
+    sink.beginObject()
+    sink.member("typeCode", ICMPNames.typeCode(packet.icmp.type, packet.icmp.code, v6: true))
+    sink.member("checksum", number: packet.icmp.checksum)
+    sink.endObject()
   }
+}
+
+/// The packet events, in ``PacketKind/allNames`` (Tracee id) order: names are resolved once per
+/// written event, not compared as strings at every step.
+enum PacketEventName: Int {
+  case ipv4, ipv6, tcp, udp, icmp, icmpv6, dns, dnsRequest, dnsResponse, http, httpRequest, httpResponse
+
+  init?(_ name: String) {
+    guard let index = PacketKind.allNames.firstIndex(of: name) else { return nil }
+    self.init(rawValue: index)
+  }
+
+  /// The event's bit in ``PacketKind/mask``.
+  var bit: UInt16 { 1 << UInt16(rawValue) }
 }

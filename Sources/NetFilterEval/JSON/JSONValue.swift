@@ -1,5 +1,7 @@
-/// A parsed JSON value. Objects keep their member order (events are re-emitted as read).
-public indirect enum JSONValue: Sendable, Hashable {
+/// A parsed JSON value. Objects keep their member order (events are re-emitted as read). Not
+/// `indirect`: arrays already hold their elements out of line, and boxing every string and
+/// number cost an allocation per node.
+public enum JSONValue: Sendable, Hashable {
   case null
   case bool(Bool)
   /// A number, kept as written so that 64-bit integers survive exactly.
@@ -15,7 +17,8 @@ public indirect enum JSONValue: Sendable, Hashable {
     case (.number(let a), .number(let b)): a == b
     case (.string(let a), .string(let b)): a == b
     case (.array(let a), .array(let b)): a == b
-    case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    case (.object(let a), .object(let b)):
+      a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     default: false
     }
   }
@@ -39,52 +42,75 @@ public indirect enum JSONValue: Sendable, Hashable {
 
   /// Compact JSON text.
   public var serialized: String {
-    var out = ""
+    var out: [UInt8] = []
+    out.reserveCapacity(512)
     write(to: &out)
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
-  func write(to out: inout String) {
+  /// Appends compact JSON text to `out` as UTF-8 (bytes, not a String: appending many small
+  /// pieces to a String costs several times more).
+  func write(to out: inout [UInt8]) {
     switch self {
-    case .null: out += "null"
-    case .bool(let value): out += value ? "true" : "false"
-    case .number(let text): out += text
+    case .null: JSONValue.writeRaw("null", to: &out)
+    case .bool(let value): JSONValue.writeRaw(value ? "true" : "false", to: &out)
+    case .number(let text): JSONValue.writeRaw(text, to: &out)
     case .string(let text): JSONValue.writeString(text, to: &out)
     case .array(let items):
-      out += "["
-      for (index, item) in items.enumerated() {
-        if index > 0 { out += "," }
+      out.append(UInt8(ascii: "["))
+      var first = true
+      for item in items {
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
         item.write(to: &out)
       }
-      out += "]"
+      out.append(UInt8(ascii: "]"))
     case .object(let members):
-      out += "{"
-      for (index, member) in members.enumerated() {
-        if index > 0 { out += "," }
+      out.append(UInt8(ascii: "{"))
+      var first = true
+      for member in members {
+        if !first { out.append(UInt8(ascii: ",")) }
+        first = false
         JSONValue.writeString(member.key, to: &out)
-        out += ":"
+        out.append(UInt8(ascii: ":"))
         member.value.write(to: &out)
       }
-      out += "}"
+      out.append(UInt8(ascii: "}"))
     }
   }
 
   /// Writes `text` as a JSON string literal.
-  static func writeString(_ text: String, to out: inout String) {
-    out += "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
+  public static func writeString(_ text: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    var text = text
+    text.withUTF8 { bytes in
+      // Most strings (names, addresses, header values) need no escaping: append them whole.
+      guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+        out.append(contentsOf: bytes)
+        return
+      }
+      for byte in bytes {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+        case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+        case UInt8(ascii: "\n"): out.append(contentsOf: "\\n".utf8)
+        case UInt8(ascii: "\r"): out.append(contentsOf: "\\r".utf8)
+        case UInt8(ascii: "\t"): out.append(contentsOf: "\\t".utf8)
+        case 0..<0x20:
+          let hex = Array("0123456789abcdef".utf8)
+          out.append(contentsOf: "\\u00".utf8)
+          out.append(hex[Int(byte >> 4)])
+          out.append(hex[Int(byte & 0xF)])
+        default: out.append(byte)
+        }
       }
     }
-    out += "\""
+    out.append(UInt8(ascii: "\""))
+  }
+
+  /// Appends `text` (already valid JSON) to `out`.
+  static func writeRaw(_ text: String, to out: inout [UInt8]) {
+    var text = text
+    text.withUTF8 { out.append(contentsOf: $0) }
   }
 }

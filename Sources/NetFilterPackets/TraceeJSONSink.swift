@@ -1,0 +1,332 @@
+import NetFilterEval
+import NetFilterSyntax
+
+/// Where Tracee's argument trees are written, token by token. The trees are written once
+/// (TraceeArguments.swift), against this protocol, and land either as JSON text — the output path,
+/// one matching packet at a time, without building a tree — or as a `JSONValue` tree, which deep
+/// field lookups (`net_packet_dns.data.proto_dns.answers.IP`) read.
+protocol TraceeJSONSink {
+  mutating func beginObject()
+  mutating func endObject()
+  mutating func beginArray()
+  mutating func endArray()
+  /// A member name given in the source (no escaping needed, no String built).
+  mutating func key(_ name: StaticString)
+  /// A member name from the data (HTTP header names), escaped as needed.
+  mutating func dynamicKey(_ name: String)
+  mutating func string(_ value: String)
+  mutating func number(_ value: UInt64)
+  mutating func number(_ value: Int64)
+  mutating func null()
+  /// An address as text ("10.0.0.1", "2001:db8::1").
+  mutating func address(_ value: IPAddress)
+}
+
+extension TraceeJSONSink {
+  mutating func member(_ name: StaticString, _ value: String) {
+    key(name)
+    string(value)
+  }
+
+  mutating func member(_ name: StaticString, number value: some FixedWidthInteger) {
+    key(name)
+    if value < 0 { number(Int64(value)) } else { number(UInt64(value)) }
+  }
+
+  mutating func member(_ name: StaticString, address value: IPAddress) {
+    key(name)
+    address(value)
+  }
+
+  mutating func member(_ name: StaticString, flag value: Bool) {
+    key(name)
+    number(UInt64(value ? 1 : 0))
+  }
+}
+
+/// Compact JSON text in a byte buffer. Each token reserves room once and is then stored through
+/// a `MutableSpan` (bounds-checked, but without `Array.append`'s per-call uniqueness and capacity
+/// checks): this sink is the whole cost of `--output json` for a matching packet.
+struct JSONTextSink: TraceeJSONSink {
+  private var buffer: [UInt8]
+  private var count = 0
+  /// Whether the next value needs a comma before it.
+  private var separate = false
+
+  init(capacity: Int = 1024) { buffer = [UInt8](repeating: 0, count: capacity) }
+
+  /// The text written.
+  var bytes: [UInt8] { Array(buffer[..<count]) }
+
+  /// The text written, taking the buffer.
+  mutating func finish() -> [UInt8] {
+    buffer.removeSubrange(count...)
+    defer { buffer = []; count = 0 }
+    return buffer
+  }
+
+  /// Makes room for `length` more bytes (and a comma).
+  private mutating func reserve(_ length: Int) {
+    let needed = count + length + 1
+    if needed > buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(needed, buffer.count))) }
+  }
+
+  /// Stores `byte` (room reserved) at `at`.
+  private mutating func punctuation(_ byte: UInt8, separated: Bool) {
+    reserve(1)
+    var at = count
+    let comma = separate && separated
+    var span = buffer.mutableSpan
+    if comma {
+      span[at] = UInt8(ascii: ",")
+      at += 1
+    }
+    span[at] = byte
+    count = at + 1
+  }
+
+  mutating func beginObject() {
+    punctuation(UInt8(ascii: "{"), separated: true)
+    separate = false
+  }
+
+  mutating func endObject() {
+    punctuation(UInt8(ascii: "}"), separated: false)
+    separate = true
+  }
+
+  mutating func beginArray() {
+    punctuation(UInt8(ascii: "["), separated: true)
+    separate = false
+  }
+
+  mutating func endArray() {
+    punctuation(UInt8(ascii: "]"), separated: false)
+    separate = true
+  }
+
+  mutating func key(_ name: StaticString) {
+    reserve(name.utf8CodeUnitCount + 3)
+    var at = count
+    let comma = separate
+    var span = buffer.mutableSpan
+    if comma {
+      span[at] = UInt8(ascii: ",")
+      at += 1
+    }
+    span[at] = UInt8(ascii: "\"")
+    at += 1
+    name.withUTF8Buffer { name in
+      for byte in name {
+        span[at] = byte
+        at += 1
+      }
+    }
+    span[at] = UInt8(ascii: "\"")
+    span[at + 1] = UInt8(ascii: ":")
+    count = at + 2
+    separate = false
+  }
+
+  mutating func dynamicKey(_ name: String) {
+    quoted(name)
+    punctuation(UInt8(ascii: ":"), separated: false)
+    separate = false
+  }
+
+  mutating func string(_ value: String) {
+    quoted(value)
+    separate = true
+  }
+
+  /// `text` as a JSON string: quotes, `\"`, `\\`, `\n`, `\r`, `\t` and `\u00XX` for other controls.
+  private mutating func quoted(_ text: String) {
+    reserve(text.utf8.count * 6 + 2)
+    var at = count
+    let comma = separate
+    var span = buffer.mutableSpan
+    if comma {
+      span[at] = UInt8(ascii: ",")
+      at += 1
+    }
+    span[at] = UInt8(ascii: "\"")
+    at += 1
+    // Native strings are contiguous: iterate their bytes, not String.UTF8View's indices.
+    let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+      for byte in bytes { JSONTextSink.escaped(byte, into: &span, at: &at) }
+    }
+    if copied == nil {
+      for byte in text.utf8 { JSONTextSink.escaped(byte, into: &span, at: &at) }
+    }
+    span[at] = UInt8(ascii: "\"")
+    count = at + 1
+  }
+
+  @inline(__always)
+  private static func escaped(_ byte: UInt8, into span: inout MutableSpan<UInt8>, at: inout Int) {
+    if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
+      span[at] = byte
+      at += 1
+      return
+    }
+    span[at] = UInt8(ascii: "\\")
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"): span[at + 1] = byte
+    case UInt8(ascii: "\n"): span[at + 1] = UInt8(ascii: "n")
+    case UInt8(ascii: "\r"): span[at + 1] = UInt8(ascii: "r")
+    case UInt8(ascii: "\t"): span[at + 1] = UInt8(ascii: "t")
+    default:
+      span[at + 1] = UInt8(ascii: "u")
+      span[at + 2] = UInt8(ascii: "0")
+      span[at + 3] = UInt8(ascii: "0")
+      span[at + 4] = hex(byte >> 4)
+      span[at + 5] = hex(byte & 0xF)
+      at += 4
+    }
+    at += 2
+  }
+
+  private static func hex(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+  }
+
+  mutating func number(_ value: UInt64) {
+    decimal(value, negative: false)
+    separate = true
+  }
+
+  mutating func number(_ value: Int64) {
+    decimal(value.magnitude, negative: value < 0)
+    separate = true
+  }
+
+  /// The decimal digits of `value`, without building a String.
+  private mutating func decimal(_ value: UInt64, negative: Bool) {
+    reserve(21)
+    var at = count
+    let comma = separate
+    var span = buffer.mutableSpan
+    if comma {
+      span[at] = UInt8(ascii: ",")
+      at += 1
+    }
+    if negative {
+      span[at] = UInt8(ascii: "-")
+      at += 1
+    }
+    count = JSONTextSink.digits(value, into: &span, at: at)
+  }
+
+  /// Writes the digits of `value` at `at`; returns the index after them.
+  private static func digits(_ value: UInt64, into span: inout MutableSpan<UInt8>, at: Int) -> Int {
+    var length = 1
+    var rest = value / 10
+    while rest > 0 {
+      length += 1
+      rest /= 10
+    }
+    rest = value
+    var index = at + length - 1
+    while index >= at {
+      span[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+      rest /= 10
+      index -= 1
+    }
+    return at + length
+  }
+
+  mutating func null() {
+    reserve(4)
+    var at = count
+    let comma = separate
+    var span = buffer.mutableSpan
+    if comma {
+      span[at] = UInt8(ascii: ",")
+      at += 1
+    }
+    for byte in [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")] {
+      span[at] = byte
+      at += 1
+    }
+    count = at
+    separate = true
+  }
+
+  mutating func address(_ value: IPAddress) {
+    guard value.family == .v4 else { return string(value.description) }
+    // Dotted quad straight to bytes: no String (this runs for most arguments of most events).
+    reserve(17)
+    var at = count
+    let comma = separate
+    var span = buffer.mutableSpan
+    if comma {
+      span[at] = UInt8(ascii: ",")
+      at += 1
+    }
+    span[at] = UInt8(ascii: "\"")
+    at += 1
+    let word = value.v4Value
+    at = JSONTextSink.digits(UInt64(word >> 24), into: &span, at: at)
+    for shift in [UInt32(16), 8, 0] {
+      span[at] = UInt8(ascii: ".")
+      at = JSONTextSink.digits(UInt64(word >> shift & 0xFF), into: &span, at: at + 1)
+    }
+    span[at] = UInt8(ascii: "\"")
+    count = at + 1
+    separate = true
+  }
+}
+
+/// A `JSONValue` tree.
+struct JSONTreeSink: TraceeJSONSink {
+  private enum Open {
+    case object([(key: String, value: JSONValue)], key: String)
+    case array([JSONValue])
+  }
+
+  private var open: [Open] = []
+  /// The finished value (the last top-level value written).
+  private(set) var result = JSONValue.null
+
+  private mutating func add(_ value: JSONValue) {
+    guard let top = open.popLast() else {
+      result = value
+      return
+    }
+    switch top {
+    case .object(var members, let key):
+      members.append((key, value))
+      open.append(.object(members, key: ""))
+    case .array(var items):
+      items.append(value)
+      open.append(.array(items))
+    }
+  }
+
+  mutating func beginObject() { open.append(.object([], key: "")) }
+
+  mutating func endObject() {
+    guard case .object(let members, _)? = open.popLast() else { return }
+    add(.object(members))
+  }
+
+  mutating func beginArray() { open.append(.array([])) }
+
+  mutating func endArray() {
+    guard case .array(let items)? = open.popLast() else { return }
+    add(.array(items))
+  }
+
+  mutating func key(_ name: StaticString) { dynamicKey(name.description) }
+
+  mutating func dynamicKey(_ name: String) {
+    guard case .object(let members, _)? = open.popLast() else { return }
+    open.append(.object(members, key: name))
+  }
+
+  mutating func string(_ value: String) { add(.string(value)) }
+  mutating func number(_ value: UInt64) { add(.number(String(value))) }
+  mutating func number(_ value: Int64) { add(.number(String(value))) }
+  mutating func null() { add(.null) }
+  mutating func address(_ value: IPAddress) { add(.string(value.description)) }
+}
