@@ -11,8 +11,10 @@ public indirect enum ApplicationMessage: Sendable {
 /// port) from the first bytes of a payload, and decodes them on demand.
 enum ApplicationDetector {
   static let dnsPorts: Set<UInt16> = [53, 5353]
-  private static let methods: [[UInt8]] = ["GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE "]
-    .map { Array($0.utf8) }
+  private static let methods: [[UInt8]] = [
+    "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
+  ]
+  .map { Array($0.utf8) }
   private static let responsePrefix = Array("HTTP/".utf8)
 
   static func detect(_ packet: DecodedPacket, _ payload: ByteReader) -> PacketKind.Application {

@@ -63,11 +63,15 @@ enum HeaderFields {
   ]
 
   static let icmp: [(String, Accessor)] = [
-    field("net_packet_icmp", "proto_icmp.typeCode") { .string(ICMPNames.typeCode($0.icmp.type, $0.icmp.code, v6: false)) },
+    field("net_packet_icmp", "proto_icmp.typeCode") {
+      .string(ICMPNames.typeCode($0.icmp.type, $0.icmp.code, v6: false))
+    },
     field("net_packet_icmp", "proto_icmp.checksum") { number($0.icmp.checksum) },
     field("net_packet_icmp", "proto_icmp.id") { number($0.icmp.id) },
     field("net_packet_icmp", "proto_icmp.seq") { number($0.icmp.sequence) },
-    field("net_packet_icmpv6", "proto_icmpv6.typeCode") { .string(ICMPNames.typeCode($0.icmp.type, $0.icmp.code, v6: true)) },
+    field("net_packet_icmpv6", "proto_icmpv6.typeCode") {
+      .string(ICMPNames.typeCode($0.icmp.type, $0.icmp.code, v6: true))
+    },
     field("net_packet_icmpv6", "proto_icmpv6.checksum") { number($0.icmp.checksum) },
   ]
 }

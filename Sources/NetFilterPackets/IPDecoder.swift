@@ -18,8 +18,14 @@ enum IPDecoder {
     }
     packet.network = .ipv4
     packet.ipv4 = IPv4Header(
-      ihl: first & 0x0F, tos: tos, totalLength: total, id: id, flags: UInt8(fragment >> 13),
-      fragmentOffset: fragment & 0x1FFF, ttl: ttl, checksum: checksum
+      ihl: first & 0x0F,
+      tos: tos,
+      totalLength: total,
+      id: id,
+      flags: UInt8(fragment >> 13),
+      fragmentOffset: fragment & 0x1FFF,
+      ttl: ttl,
+      checksum: checksum
     )
     packet.source = IPAddress(v4: source)
     packet.destination = IPAddress(v4: destination)
@@ -40,8 +46,11 @@ enum IPDecoder {
     let destinationHigh = reader.be64(offset + 24), destinationLow = reader.be64(offset + 32)
     packet.network = .ipv6
     packet.ipv6 = IPv6Header(
-      trafficClass: UInt8(truncatingIfNeeded: word >> 20), flowLabel: word & 0xFFFFF, payloadLength: length,
-      nextHeader: next, hopLimit: hops
+      trafficClass: UInt8(truncatingIfNeeded: word >> 20),
+      flowLabel: word & 0xFFFFF,
+      payloadLength: length,
+      nextHeader: next,
+      hopLimit: hops
     )
     packet.source = IPAddress(v6High: sourceHigh, low: sourceLow)
     packet.destination = IPAddress(v6High: destinationHigh, low: destinationLow)
@@ -78,7 +87,13 @@ enum IPDecoder {
     packet.malformed = "too many IPv6 extension headers"
   }
 
-  private static func decodeTransport(_ reader: ByteReader, _ offset: Int, end: Int, _ proto: UInt8, _ packet: inout DecodedPacket) {
+  private static func decodeTransport(
+    _ reader: ByteReader,
+    _ offset: Int,
+    end: Int,
+    _ proto: UInt8,
+    _ packet: inout DecodedPacket
+  ) {
     guard let segment = reader.sub(from: offset, length: max(0, end - offset)) else {
       packet.malformed = "truncated transport header"
       return
@@ -104,8 +119,13 @@ enum IPDecoder {
     packet.sourcePort = source
     packet.destinationPort = destination
     packet.tcp = TCPHeader(
-      sequence: sequence, acknowledgment: acknowledgment, dataOffset: UInt8(offsetAndFlags >> 12),
-      flags: offsetAndFlags & 0x01FF, window: window, checksum: checksum, urgent: urgent
+      sequence: sequence,
+      acknowledgment: acknowledgment,
+      dataOffset: UInt8(offsetAndFlags >> 12),
+      flags: offsetAndFlags & 0x01FF,
+      window: window,
+      checksum: checksum,
+      urgent: urgent
     )
     guard dataOffset >= 20, dataOffset <= segment.count else {
       if dataOffset < 20 { packet.malformed = "TCP data offset \(dataOffset) is below 20" }
@@ -137,7 +157,11 @@ enum IPDecoder {
     }
     packet.transport = v6 ? .icmpv6 : .icmp
     packet.icmp = ICMPHeader(
-      type: type, code: code, checksum: checksum, id: segment.u16(4) ?? 0, sequence: segment.u16(6) ?? 0
+      type: type,
+      code: code,
+      checksum: checksum,
+      id: segment.u16(4) ?? 0,
+      sequence: segment.u16(6) ?? 0
     )
     packet.payloadOffset = segment.start + 8
     packet.payloadLength = max(0, segment.count - 8)

@@ -34,7 +34,9 @@ public enum PacketDecoder {
   }
 
   /// The offset of the network header and its EtherType (0 if the version nibble decides).
-  private static func linkHeader(_ reader: ByteReader, _ link: LinkType, _ packet: inout DecodedPacket) -> (Int, UInt16)? {
+  private static func linkHeader(_ reader: ByteReader, _ link: LinkType, _ packet: inout DecodedPacket) -> (
+    Int, UInt16
+  )? {
     switch link {
     case .ethernet:
       guard var etherType = reader.u16(12) else { return nil }
@@ -54,7 +56,9 @@ public enum PacketDecoder {
       packet.direction = kind == 4 ? .egress : .ingress
       return (20, protocolType)
     case .null, .loop:
-      guard let b0 = reader.u8(0), let b1 = reader.u8(1), let b2 = reader.u8(2), let b3 = reader.u8(3) else { return nil }
+      guard let b0 = reader.u8(0), let b1 = reader.u8(1), let b2 = reader.u8(2), let b3 = reader.u8(3) else {
+        return nil
+      }
       let family = link == .loop || (b0 == 0 && b1 == 0) ? UInt32(b2) << 8 | UInt32(b3) : UInt32(b1) << 8 | UInt32(b0)
       return (4, family == 2 ? 0x0800 : [24, 28, 30].contains(family) ? 0x86DD : 0)
     case .raw, .rawLinktype, .ipv4, .ipv6:
@@ -62,7 +66,12 @@ public enum PacketDecoder {
     }
   }
 
-  private static func decodeNetwork(_ reader: ByteReader, offset: Int, etherType: UInt16, into packet: inout DecodedPacket) {
+  private static func decodeNetwork(
+    _ reader: ByteReader,
+    offset: Int,
+    etherType: UInt16,
+    into packet: inout DecodedPacket
+  ) {
     var type = etherType
     if type == 0 {
       guard let first = reader.u8(offset) else {

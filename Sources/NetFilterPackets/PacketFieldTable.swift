@@ -13,11 +13,17 @@ enum PacketFieldTable {
   static let index: [String: Int] = Dictionary(entries.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
 
   static let eventFields: [(String, Accessor)] = [
-    ("evt.name", { event in
-      guard event.viewName == nil, let alias = event.kind.fibratusName else { return .string(event.name) }
-      return .strings(PacketKind.withAlias[event.kind.name + alias] ?? [event.name, alias])
-    }),
-    ("evt.kinds", { event in event.viewName.map { .strings(PacketKind.single[$0] ?? [$0]) } ?? .strings(event.kind.kinds) }),
+    (
+      "evt.name",
+      { event in
+        guard event.viewName == nil, let alias = event.kind.fibratusName else { return .string(event.name) }
+        return .strings(PacketKind.withAlias[event.kind.name + alias] ?? [event.name, alias])
+      }
+    ),
+    (
+      "evt.kinds",
+      { event in event.viewName.map { .strings(PacketKind.single[$0] ?? [$0]) } ?? .strings(event.kind.kinds) }
+    ),
     ("evt.time.ns", { .int(Int64(clamping: $0.packet.timestamp)) }),
     ("evt.category", { _ in .string("net") }),
   ]
@@ -35,13 +41,16 @@ enum PacketFieldTable {
   /// `EVENT.data.src/dst/src_port/dst_port/metadata.direction` and the header structures.
   static let layerFields: [(String, Accessor)] = {
     var fields: [(String, Accessor)] = []
-    for event in ["net_packet_ipv4", "net_packet_ipv6", "net_packet_tcp", "net_packet_udp", "net_packet_icmp",
-      "net_packet_icmpv6", "net_packet_dns", "net_packet_http"]
-    {
+    for event in [
+      "net_packet_ipv4", "net_packet_ipv6", "net_packet_tcp", "net_packet_udp", "net_packet_icmp",
+      "net_packet_icmpv6", "net_packet_dns", "net_packet_http",
+    ] {
       let bit = PacketKind.bit(event)
       fields.append(("\(event).data.src", { $0.has(bit) ? .ip($0.packet.source) : .missing }))
       fields.append(("\(event).data.dst", { $0.has(bit) ? .ip($0.packet.destination) : .missing }))
-      fields.append(("\(event).data.metadata.direction", { $0.has(bit) ? .uint(UInt64($0.packet.direction.rawValue)) : .missing }))
+      fields.append(
+        ("\(event).data.metadata.direction", { $0.has(bit) ? .uint(UInt64($0.packet.direction.rawValue)) : .missing })
+      )
       if !["net_packet_ipv4", "net_packet_ipv6", "net_packet_icmp", "net_packet_icmpv6"].contains(event) {
         fields.append(("\(event).data.src_port", { $0.has(bit) ? .uint(UInt64($0.packet.sourcePort)) : .missing }))
         fields.append(("\(event).data.dst_port", { $0.has(bit) ? .uint(UInt64($0.packet.destinationPort)) : .missing }))

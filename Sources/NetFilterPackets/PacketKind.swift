@@ -88,7 +88,11 @@ public struct PacketKind: Sendable, Hashable {
     return table
   }()
 
-  private static func names(_ network: DecodedPacket.Network, _ transport: DecodedPacket.Transport, _ application: Application)
+  private static func names(
+    _ network: DecodedPacket.Network,
+    _ transport: DecodedPacket.Transport,
+    _ application: Application
+  )
     -> [String]
   {
     var kinds: [String] = []

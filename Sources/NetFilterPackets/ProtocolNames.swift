@@ -60,12 +60,18 @@ enum ICMPNames {
     switch type {
     case 1:
       return "DestinationUnreachable"
-        + codeSuffix(code, ["NoRouteToDst", "AdminProhibited", "BeyondScopeOfSrc", "AddressUnreachable", "PortUnreachable",
-          "SrcAddressFailedPolicy", "RejectRouteToDst"])
+        + codeSuffix(
+          code,
+          [
+            "NoRouteToDst", "AdminProhibited", "BeyondScopeOfSrc", "AddressUnreachable", "PortUnreachable",
+            "SrcAddressFailedPolicy", "RejectRouteToDst",
+          ]
+        )
     case 2: return "PacketTooBig"
     case 3: return "TimeExceeded" + codeSuffix(code, ["HopLimitExceeded", "FragmentReassemblyTimeExceeded"])
     case 4:
-      return "ParameterProblem" + codeSuffix(code, ["ErroneousHeaderField", "UnrecognizedNextHeader", "UnrecognizedIPv6Option"])
+      return "ParameterProblem"
+        + codeSuffix(code, ["ErroneousHeaderField", "UnrecognizedNextHeader", "UnrecognizedIPv6Option"])
     case 128: return "EchoRequest"
     case 129: return "EchoReply"
     case 133: return "RouterSolicitation"
