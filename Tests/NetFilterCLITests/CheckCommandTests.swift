@@ -114,7 +114,10 @@ import Testing
 
 @Suite struct EmbedExampleTests {
   @Test func embeddingExampleEvaluatesItsOwnEventType() throws {
-    let result = try runBinary(["net.dip in (10.0.0.0/8, 2001:db8::/32) or net.dip.names matches ('*.google.')"], executable: "embed-example")
+    let result = try runBinary(
+      ["net.dip in (10.0.0.0/8, 2001:db8::/32) or net.dip.names matches ('*.google.')"],
+      executable: "embed-example"
+    )
     #expect(result.status == 0)
     #expect(result.stdout == "curl[4243] -> 10.1.2.3:8080\nsshd[77] -> 2001:db8::7:22\nwget[900] -> 8.8.8.8:53\n")
     let failing = try runBinary(["net.dprot = 1"], executable: "embed-example")

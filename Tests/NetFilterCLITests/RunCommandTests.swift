@@ -98,7 +98,10 @@ func temporaryFile(_ text: String) throws -> String {
   }
 
   @Test func standardInputWorksThroughTheBinary() throws {
-    let result = try runBinary(["run", "--input", "-", "--output", "json", "net.dport > 1000"], stdin: "{\"net.dport\":8080}\n{\"net.dport\":22}\n")
+    let result = try runBinary(
+      ["run", "--input", "-", "--output", "json", "net.dport > 1000"],
+      stdin: "{\"net.dport\":8080}\n{\"net.dport\":22}\n"
+    )
     #expect(result.status == 0)
     #expect(result.stdout.split(separator: "\n").count == 1)
   }

@@ -18,7 +18,8 @@ struct RegexTests {
       ("^(get|post) /", "post /login", true),
       ("[[:alpha:]]+\\.example\\.com$", "www.example.com", true),
       ("[[:alpha:]]+\\.example\\.com$", "www.example.com.evil", false),
-    ])
+    ]
+  )
   func matchesUnanchored(pattern: String, subject: String, expected: Bool) throws {
     let regex = try Regex(pattern)
     #expect(regex.matches(subject) == expected)
@@ -66,7 +67,8 @@ struct RegexTests {
       ("\\", 1, "\\ at end of pattern"),
       ("*a", 0, "quantifier does not follow a repeatable item"),
       ("é(", 3, "missing closing parenthesis"),  // offsets count UTF-8 bytes
-    ])
+    ]
+  )
   func invalidPatterns(pattern: String, offset: Int, message: String) {
     #expect(throws: RegexError(message: message, offset: offset)) {
       try Regex(pattern)
