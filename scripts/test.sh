@@ -15,6 +15,9 @@ for selection in "--skip $system_suites" "--filter LiveCapture" "--filter PcapTe
   grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' <(tail -n 5 .build/test.log)
 done
 
+# Formatting follows .swift-format.
+swift format lint --strict --recursive Sources Tests
+
 # Unsafe pointers are confined to the thin C-facing layers.
 if grep -rn 'Unsafe\|OpaquePointer' Sources --include=*.swift \
   | grep -v -e '^Sources/NetFilterRegex/' -e '^Sources/NetFilterBPF/' -e '^Sources/NetFilterPcap/' \
