@@ -38,12 +38,6 @@ struct LiveEvent: Event {
     bytes[14] = version == 6 ? 0x86 : 0x08
     bytes[15] = version == 6 ? 0xDD : 0x00
     bytes += live.bytes
-    // A GSO/BIG TCP packet longer than 65,535 bytes carries length 0 in its IP header (the kernel's
-    // convention); say 65,535 instead, so it decodes as a packet truncated by the capture.
-    if live.originalLength > 0xFFFF, bytes.count >= 16 + 6 {
-      let field = version == 6 ? 16 + 4 : 16 + 2
-      if bytes[field] == 0, bytes[field + 1] == 0 { (bytes[field], bytes[field + 1]) = (0xFF, 0xFF) }
-    }
     return bytes
   }
 

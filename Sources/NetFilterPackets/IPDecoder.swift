@@ -32,7 +32,9 @@ enum IPDecoder {
     packet.protocolNumber = proto
     packet.isFragment = fragment & 0x2000 != 0 || fragment & 0x1FFF != 0
     guard fragment & 0x1FFF == 0 else { return }
-    let end = min(reader.count, offset + max(Int(total), headerLength))
+    // A length of 0 means "unknown" (TSO/GSO and BIG TCP packets as the kernel hands them over):
+    // the packet runs to the end of what was captured.
+    let end = total == 0 ? reader.count : min(reader.count, offset + max(Int(total), headerLength))
     decodeTransport(reader, offset + headerLength, end: end, proto, &packet)
   }
 
@@ -56,7 +58,7 @@ enum IPDecoder {
     packet.destination = IPAddress(v6High: destinationHigh, low: destinationLow)
     var header = next
     var position = offset + 40
-    let end = min(reader.count, offset + 40 + Int(length))
+    let end = length == 0 ? reader.count : min(reader.count, offset + 40 + Int(length))
     for _ in 0..<8 {
       switch header {
       case 0, 43, 60, 51:
