@@ -211,6 +211,7 @@ enum Matchers {
 
   /// `lhs op rhs` where both sides are read from the event (field against field, or calls).
   static func dynamic(_ op: ComparisonOperator, _ lhs: FieldValue, _ rhs: FieldValue) -> Bool {
+    if let answer = scalar(op, lhs, rhs) { return answer }
     let items: [ListItem] =
       switch rhs {
       case .missing: []
@@ -224,6 +225,66 @@ enum Matchers {
     return items.contains { item in
       guard case .value(let value) = item else { return false }
       return test(op, value)(lhs)
+    }
+  }
+}
+
+extension Matchers {
+  /// Equality and order against one right-hand value read from the event, compared in place
+  /// (field against field is evaluated per event, so it must not build tests or sets); `nil`
+  /// for the other operators and list-valued right sides.
+  static func scalar(_ op: ComparisonOperator, _ lhs: FieldValue, _ rhs: FieldValue) -> Bool? {
+    let family = op.info.family
+    guard family == .equality || family == .ordering else { return nil }
+    switch rhs {
+    case .uint(let c):
+      if family == .equality {
+        return anyNumber(lhs) {
+          $0 == Double(c)
+        } uint: {
+          $0 == c
+        }
+      }
+      return anyNumber(lhs) {
+        ordered(op, $0, Double(c))
+      } uint: {
+        ordered(op, $0, c)
+      }
+    case .int(let c):
+      return anyNumber(lhs) {
+        family == .equality ? $0 == Double(c) : ordered(op, $0, Double(c))
+      } uint: {
+        family == .equality ? c >= 0 && $0 == UInt64(c) : ordered(op, Double($0), Double(c))
+      }
+    case .double(let c):
+      return anyNumber(lhs) {
+        family == .equality ? $0 == c : ordered(op, $0, c)
+      } uint: {
+        family == .equality ? Double($0) == c : ordered(op, Double($0), c)
+      }
+    case .ip(let c) where family == .equality:
+      let address = c.unmappedV4 ?? c
+      return anyAddress(lhs) { $0 == address }
+    case .string(let c) where family == .equality:
+      if op.info.caseInsensitive {
+        let lowered = c.lowercased()
+        return anyString(lhs) { Text.equalsIgnoringCase($0, lowered) }
+      }
+      return anyString(lhs) { $0 == c }
+    case .bool(let c) where family == .equality:
+      if case .bool(let value) = lhs { return value == c }
+      return false
+    default:
+      return nil
+    }
+  }
+
+  private static func ordered<T: Comparable>(_ op: ComparisonOperator, _ a: T, _ b: T) -> Bool {
+    switch op {
+    case .less: a < b
+    case .lessEqual: a <= b
+    case .greater: a > b
+    default: a >= b
     }
   }
 }
