@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "CNetFilterBPF.h"
+#include <bpf/bpf.h>
 #include "netfilter.skel.h"
 
 struct netfilter *nf_open_and_load(void) {
@@ -31,6 +32,8 @@ int nf_attach_all(struct netfilter *skel, int cgroup_fd, const char **failed) {
     {skel->progs.nf_sock_state, &skel->links.nf_sock_state, 0},
     {skel->progs.nf_send_len, &skel->links.nf_send_len, 0},
     {skel->progs.nf_recv_len, &skel->links.nf_recv_len, 0},
+    {skel->progs.nf_retransmit, &skel->links.nf_retransmit, 0},
+    {skel->progs.nf_exec, &skel->links.nf_exec, 0},
   };
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
     struct bpf_link *link = all[i].cgroup ? bpf_program__attach_cgroup(all[i].program, cgroup_fd)
@@ -45,8 +48,25 @@ int nf_attach_all(struct netfilter *skel, int cgroup_fd, const char **failed) {
   return 0;
 }
 
-int nf_events_fd(const struct netfilter *skel) { return bpf_map__fd(skel->maps.nf_events_v1); }
-int nf_counts_fd(const struct netfilter *skel) { return bpf_map__fd(skel->maps.nf_counts_v1); }
+int nf_events_fd(const struct netfilter *skel) { return bpf_map__fd(skel->maps.nf_events_v2); }
+int nf_counts_fd(const struct netfilter *skel) { return bpf_map__fd(skel->maps.nf_counts_v2); }
+
+int nf_map_fd(const struct netfilter *skel, const char *name) {
+  return bpf_object__find_map_fd_by_name(skel->obj, name);
+}
+
+int nf_program_fd(const struct netfilter *skel, const char *name) {
+  struct bpf_program *program = bpf_object__find_program_by_name(skel->obj, name);
+  return program ? bpf_program__fd(program) : -ENOENT;
+}
+
+int nf_test_run(int program_fd, const void *packet, uint32_t size, uint32_t *retval) {
+  LIBBPF_OPTS(bpf_test_run_opts, options, .data_in = packet, .data_size_in = size, .repeat = 1);
+  int result = bpf_prog_test_run_opts(program_fd, &options);
+  if (result < 0) return -errno;
+  if (retval) *retval = options.retval;
+  return 0;
+}
 
 void nf_destroy(struct netfilter *skel) { netfilter__destroy(skel); }
 

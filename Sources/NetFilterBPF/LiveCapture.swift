@@ -5,65 +5,6 @@ internal import CNetFilterBPF
   import Glibc
 #endif
 
-/// The process that owns a captured packet's socket (the last one seen using it in process context).
-public struct PacketOwner: Sendable, Equatable {
-  /// Process (thread-group) id.
-  public let pid: UInt32
-  /// Thread id.
-  public let tid: UInt32
-  /// User id.
-  public let uid: UInt32
-  /// cgroup v2 id.
-  public let cgroupID: UInt64
-  /// The thread-group leader's `comm`.
-  public let name: String
-
-  /// Creates an owner.
-  public init(pid: UInt32, tid: UInt32, uid: UInt32, cgroupID: UInt64, name: String) {
-    self.pid = pid
-    self.tid = tid
-    self.uid = uid
-    self.cgroupID = cgroupID
-    self.name = name
-  }
-}
-
-/// One packet record from the kernel: its header values and the captured bytes from its IP header.
-public struct LivePacket: Sendable {
-  /// Which way the packet went.
-  public enum Direction: UInt8, Sendable { case ingress = 1, egress = 2 }
-
-  /// Capture time in nanoseconds since the Unix epoch.
-  public let timestamp: UInt64
-  /// Which way the packet went.
-  public let direction: Direction
-  /// Bytes on the wire (from the IP header).
-  public let originalLength: Int
-  /// The socket's cookie, or 0 when the packet had no socket.
-  public let socketCookie: UInt64
-  /// The owning process, when its socket was seen in process context.
-  public let owner: PacketOwner?
-  /// The captured bytes, starting at the IP header (bounded: headers plus 128 or 512 payload bytes).
-  public let bytes: [UInt8]
-
-  /// Creates a record (tests and replays; live records come from ``LiveCapture/poll(timeoutMilliseconds:_:)``).
-  public init(
-    timestamp: UInt64,
-    direction: Direction,
-    originalLength: Int,
-    socketCookie: UInt64 = 0,
-    owner: PacketOwner?,
-    bytes: [UInt8]
-  ) {
-    self.timestamp = timestamp
-    self.direction = direction
-    self.originalLength = originalLength
-    self.socketCookie = socketCookie
-    self.owner = owner
-    self.bytes = bytes
-  }
-}
-
 /// Live capture: netfilter's BPF programs loaded and attached to the cgroup-v2 root (so every
 /// process's IPv4 and IPv6 packets are seen), records read from one ring buffer.
 ///
@@ -75,8 +16,9 @@ public final class LiveCapture {
   private let state = PollState()
 
   /// Loads the programs and attaches them to the cgroup v2 hierarchy at `cgroupPath` (the cgroup2
-  /// mount from /proc/mounts by default).
-  public init(cgroupPath: String? = nil) throws(BPFError) {
+  /// mount from /proc/mounts by default). With `attach` false the programs are loaded but see no
+  /// traffic (for ``testRun(program:frame:)``).
+  public init(cgroupPath: String? = nil, attach: Bool = true) throws(BPFError) {
     nf_log_capture()
     _ = takeLibbpfLog()
     guard let path = cgroupPath ?? BPFCapability.cgroup2Mount() else {
@@ -87,7 +29,7 @@ public final class LiveCapture {
     }
     skeleton = object
     do throws(BPFError) {
-      try attach(object, cgroup: path)
+      if attach { try self.attach(object, cgroup: path) }
       let ringFD = nf_events_fd(object)
       let context = Unmanaged.passUnretained(state).toOpaque()
       guard let buffer = ring_buffer__new(ringFD, liveCaptureSample, context, nil) else {
@@ -118,7 +60,7 @@ public final class LiveCapture {
   /// Waits up to `timeoutMilliseconds` for records and hands each to `handler`; returns how many
   /// were read.
   @discardableResult
-  public func poll(timeoutMilliseconds: Int32, _ handler: (LivePacket) -> Void) throws(BPFError) -> Int {
+  public func poll(timeoutMilliseconds: Int32, _ handler: (LiveRecord) -> Void) throws(BPFError) -> Int {
     guard let ring else { return 0 }
     let result: Int32 = withoutActuallyEscaping(handler) { escapable in
       state.handler = escapable
@@ -134,6 +76,42 @@ public final class LiveCapture {
   public var lostCount: UInt64 { counter(UInt32(NF_COUNT_LOST)) }
   /// IPv4/IPv6 packets the kernel programs saw (summed over CPUs).
   public var packetCount: UInt64 { counter(UInt32(NF_COUNT_PACKETS)) }
+  /// TCP and UDP socket events the kernel programs saw (summed over CPUs).
+  public var socketEventCount: UInt64 { counter(UInt32(NF_COUNT_SOCKET)) }
+  /// Events the kernel plan rejected before the ring buffer (summed over CPUs).
+  public var filteredCount: UInt64 { counter(UInt32(NF_COUNT_FILTERED)) }
+
+  /// Reads every record already in the ring buffer without waiting; returns how many.
+  @discardableResult
+  public func drain(_ handler: (LiveRecord) -> Void) -> Int {
+    guard let ring else { return 0 }
+    let result: Int32 = withoutActuallyEscaping(handler) { escapable in
+      state.handler = escapable
+      defer { state.handler = nil }
+      return ring_buffer__consume(ring)
+    }
+    return Int(max(0, result))
+  }
+
+  /// Runs the loaded program `program` once over `frame` (an Ethernet frame) with BPF_PROG_TEST_RUN,
+  /// as the kernel would for a packet; returns the program's return value.
+  public func testRun(program: String, frame: [UInt8]) throws(BPFError) -> UInt32 {
+    guard let skeleton else { throw BPFError(operation: "run \(program)", code: ENODEV) }
+    let fd = nf_program_fd(skeleton, program)
+    guard fd >= 0 else { throw BPFError(operation: "find the program \(program)", code: -fd) }
+    var value: UInt32 = 0
+    let result = frame.withUnsafeBytes { nf_test_run(fd, $0.baseAddress, UInt32($0.count), &value) }
+    guard result == 0 else { throw BPFError(operation: "test-run \(program)", code: -result) }
+    return value
+  }
+
+  /// The file descriptor of the object's map `name` (the plan loader writes through it).
+  func mapFD(_ name: String) throws(BPFError) -> Int32 {
+    guard let skeleton else { throw BPFError(operation: "find the map \(name)", code: ENODEV) }
+    let fd = nf_map_fd(skeleton, name)
+    guard fd >= 0 else { throw BPFError(operation: "find the map \(name)", code: -fd) }
+    return fd
+  }
 
   private func counter(_ index: UInt32) -> UInt64 {
     guard let skeleton else { return 0 }
@@ -156,7 +134,7 @@ public final class LiveCapture {
 
 /// What the ring-buffer callback reaches through its context pointer.
 private final class PollState {
-  var handler: ((LivePacket) -> Void)?
+  var handler: ((LiveRecord) -> Void)?
   var clockOffset: Int64 = 0
 }
 
@@ -164,29 +142,65 @@ private final class PollState {
 private func liveCaptureSample(_ context: UnsafeMutableRawPointer?, _ data: UnsafeMutableRawPointer?, _ size: Int)
   -> Int32
 {
-  guard let context, let data, size >= MemoryLayout<nf_packet_v1>.offset(of: \.data)! else { return 0 }
+  guard let context, let data, size >= MemoryLayout<nf_exec_v2>.size else { return 0 }
   let state = Unmanaged<PollState>.fromOpaque(context).takeUnretainedValue()
   guard let handler = state.handler else { return 0 }
-  handler(LivePacket(record: data, size: size, clockOffset: state.clockOffset))
+  switch Int32(data.load(as: UInt8.self)) {
+  case NF_RECORD_PACKET where size >= MemoryLayout<nf_packet_v2>.offset(of: \.data)!:
+    handler(.packet(LivePacket(record: data, size: size, clockOffset: state.clockOffset)))
+  case NF_RECORD_SOCKET where size >= MemoryLayout<nf_socket_v2>.size:
+    let record = data.loadUnaligned(as: nf_socket_v2.self)
+    if let event = LiveSocketEvent(record, clockOffset: state.clockOffset) { handler(.socket(event)) }
+  case NF_RECORD_EXEC:
+    handler(.exec(pid: data.loadUnaligned(as: nf_exec_v2.self).tgid))
+  default:
+    break
+  }
   return 0
 }
 
 extension LivePacket {
   fileprivate init(record: UnsafeMutableRawPointer, size: Int, clockOffset: Int64) {
-    let header = record.loadUnaligned(as: nf_packet_v1.self)
-    let dataOffset = MemoryLayout<nf_packet_v1>.offset(of: \.data)!
+    let header = record.loadUnaligned(as: nf_packet_v2.self)
+    let dataOffset = MemoryLayout<nf_packet_v2>.offset(of: \.data)!
     let captured = min(Int(header.captured_length), size - dataOffset, Int(NF_MAX_CAPTURE))
     timestamp = UInt64(clamping: Int64(bitPattern: header.timestamp_ns) &+ clockOffset)
     direction = header.direction == NF_DIR_EGRESS ? .egress : .ingress
     originalLength = Int(header.original_length)
     socketCookie = header.socket_cookie
+    clauses = header.clauses
     bytes = Array(UnsafeRawBufferPointer(start: record + dataOffset, count: max(0, captured)))
-    if header.flags & UInt8(NF_PACKET_HAS_PROCESS) != 0 {
-      let name = withUnsafeBytes(of: header.comm) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
-      owner = PacketOwner(pid: header.tgid, tid: header.pid, uid: header.uid, cgroupID: header.cgroup_id, name: name)
-    } else {
-      owner = nil
-    }
+    owner = header.flags & UInt8(NF_HAS_PROCESS) != 0 ? PacketOwner(header.owner) : nil
+  }
+}
+
+extension LiveSocketEvent {
+  fileprivate init?(_ record: nf_socket_v2, clockOffset: Int64) {
+    guard let kind = Kind(rawValue: record.kind) else { return nil }
+    let local = withUnsafeBytes(of: record.local_address) { LiveAddress(bytes: $0) }
+    let remote = withUnsafeBytes(of: record.remote_address) { LiveAddress(bytes: $0) }
+    let knowsRemote = record.remote_port != 0 || remote.high != 0 || remote.low != 0
+    self.init(
+      kind: kind,
+      timestamp: UInt64(clamping: Int64(bitPattern: record.timestamp_ns) &+ clockOffset),
+      l4Protocol: record.l4_protocol,
+      local: (local, record.local_port),
+      remote: knowsRemote ? (remote, record.remote_port) : nil,
+      size: record.size,
+      states: (record.old_state, record.new_state),
+      socketCookie: record.socket_cookie,
+      owner: record.flags & UInt8(NF_HAS_PROCESS) != 0 ? PacketOwner(record.owner) : nil,
+      clauses: record.clauses
+    )
+  }
+}
+
+extension LiveAddress {
+  fileprivate init(bytes: UnsafeRawBufferPointer) {
+    self.init(
+      high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+      low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    )
   }
 }
 

@@ -41,37 +41,18 @@ struct LiveEvent: Event {
     return bytes
   }
 
-  /// The owner fields, numbered past every number ``PacketEvent`` uses.
-  private static let ownerFields = ["ps.pid", "evt.pid", "ps.tid", "evt.tid", "ps.name", "ps.uid", "ps.cgroup.id"]
-  private static let ownerBase = 1 << 24
-
   static func resolve(_ field: FieldBinding) -> Int? {
-    if field.argument == nil, let index = ownerFields.firstIndex(of: field.descriptor.name) { return ownerBase + index }
-    return PacketEvent.resolve(field)
+    ProcessFields.resolve(field) ?? PacketEvent.resolve(field)
   }
 
   func value(of key: FieldKey) -> FieldValue {
-    if let resolved = key.resolved, resolved >= Self.ownerBase { return ownerValue(resolved - Self.ownerBase) }
+    if ProcessFields.owns(key.resolved) { return ProcessFields.value(key.resolved!, owner) }
     return packet.value(of: key)
-  }
-
-  private func ownerValue(_ index: Int) -> FieldValue {
-    guard let owner else { return .missing }
-    switch Self.ownerFields[index] {
-    case "ps.pid", "evt.pid": return .uint(UInt64(owner.pid))
-    case "ps.tid", "evt.tid": return .uint(UInt64(owner.tid))
-    case "ps.name": return .string(owner.name)
-    case "ps.uid": return .uint(UInt64(owner.uid))
-    default: return .uint(owner.cgroupID)
-    }
   }
 
   /// Any field's value, looked up now (for table columns the filter does not read).
   func lookup(_ binding: FieldBinding) -> FieldValue {
-    if binding.argument == nil, let index = Self.ownerFields.firstIndex(of: binding.descriptor.name) {
-      return ownerValue(index)
-    }
-    return packet.lookup(binding)
+    ProcessFields.lookup(binding, owner) ?? packet.lookup(binding)
   }
 
   /// The event with its application payload decoded (for output).

@@ -16,24 +16,23 @@ extension RunCommand {
     guard capability.canLoadPrograms else {
       throw unavailable(capability.missing.joined(separator: "; "), console)
     }
-    let program: Program<LiveEvent> = try plan(compiled, console)
+    let programs = LivePrograms(packets: try plan(compiled, console), sockets: try plan(compiled, console))
     let capture: LiveCapture
     do { capture = try LiveCapture() } catch { throw unavailable(error.description, console) }
     defer { capture.stop() }
     let stop = StopSignal()
     defer { stop.restore() }
-    try readLive(capture, program, stop, &sink, &counters)
+    try readLive(capture, programs, stop, &sink, &counters)
     counters.lost = capture.lostCount
   }
 
   private func readLive(
     _ capture: LiveCapture,
-    _ program: Program<LiveEvent>,
+    _ programs: LivePrograms,
     _ stop: StopSignal,
     _ sink: inout EventSink,
     _ counters: inout Counters
   ) throws {
-    let deep = program.keys.contains { $0.resolved == nil }
     let host = ProcessInfo.processInfo.hostName
     let deadline = duration.map { Date().addingTimeInterval($0) }
     var done = false
@@ -41,15 +40,9 @@ extension RunCommand {
       if let deadline, Date() >= deadline { break }
       let wait = deadline.map { Int32(max(1, min(100, $0.timeIntervalSinceNow * 1000))) } ?? 100
       do {
-        try capture.poll(timeoutMilliseconds: wait) { live in
+        try capture.poll(timeoutMilliseconds: wait) { record in
           guard !done else { return }
-          counters.received += 1
-          let event = LiveEvent(live, decodeApplication: deep)
-          if event.packet.packet.malformed != nil { counters.malformed += 1 }
-          guard program.matches(event) else { return }
-          counters.matched += 1
-          let shown = event.decoded()
-          sink.write(json: shown.traceeJSON(hostName: host).serialized) { shown.lookup(FieldBinding($0)) }
+          guard programs.handle(record, host: host, &sink, &counters) else { return }
           if let count, counters.matched >= count { done = true }
         }
       } catch {
@@ -64,6 +57,39 @@ extension RunCommand {
         + "hint: replay a capture with --pcap FILE, or read JSON-lines events with --input FILE.\n"
     )
     return ExitCode(Self.unavailableExitCode)
+  }
+}
+
+/// The filter planned for both kinds of live event.
+struct LivePrograms {
+  let packets: Program<LiveEvent>
+  let sockets: Program<SocketEvent>
+
+  /// Whether the packet program reads fields that need the payload decoded (DNS, HTTP).
+  var decodesApplication: Bool { packets.keys.contains { $0.resolved == nil } }
+
+  /// Counts `record`, and writes it to `sink` if it matches; returns whether it matched.
+  func handle(_ record: LiveRecord, host: String, _ sink: inout EventSink, _ counters: inout Counters) -> Bool {
+    switch record {
+    case .packet(let live):
+      counters.received += 1
+      let event = LiveEvent(live, decodeApplication: decodesApplication)
+      if event.packet.packet.malformed != nil { counters.malformed += 1 }
+      guard packets.matches(event) else { return false }
+      counters.matched += 1
+      let shown = event.decoded()
+      sink.write(json: shown.traceeJSON(hostName: host).serialized) { shown.lookup(FieldBinding($0)) }
+      return true
+    case .socket(let live):
+      counters.received += 1
+      let event = SocketEvent(live)
+      guard sockets.matches(event) else { return false }
+      counters.matched += 1
+      sink.write(json: event.traceeJSON(hostName: host).serialized) { event.lookup(FieldBinding($0)) }
+      return true
+    case .exec:
+      return false
+    }
   }
 }
 

@@ -60,7 +60,9 @@ enum Live {
   }
 
   /// How many programs (and links) a capture attaches.
-  static let programCount = 14
+  static let programCount = 16
+  /// How many maps a capture creates (ring buffer, counters, owners, listeners, peers, and the plan's nine).
+  static let mapCount = 14
 
   /// Waits (up to `seconds`) until all programs are loaded, or until none is; returns whether it happened.
   static func waitForPrograms(loaded: Bool, seconds: Double = 10) throws -> Bool {

@@ -16,7 +16,7 @@ struct LiveCaptureTests {
     #expect(try Live.waitForPrograms(loaded: true), "the programs were never attached")
     let loaded = try Live.ours()
     #expect(
-      loaded.programs.count == Live.programCount && loaded.maps.count == 4 && loaded.links.count == Live.programCount,
+      loaded.programs.count == Live.programCount && loaded.maps.count == Live.mapCount && loaded.links.count == Live.programCount,
       "\(loaded)"
     )
     try drive()

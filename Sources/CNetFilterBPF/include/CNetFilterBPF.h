@@ -2,6 +2,7 @@
  * (netfilter.skel.h is included only by shims.c, so its struct layout never reaches Swift). */
 #ifndef CNETFILTERBPF_H
 #define CNETFILTERBPF_H
+#include <stdint.h>
 #include "nf_abi.h"
 
 struct netfilter;
@@ -13,9 +14,16 @@ struct netfilter *nf_open_and_load(void);
  * tracing programs to their tracepoints; on failure returns -errno and names the program in *failed. */
 int nf_attach_all(struct netfilter *skel, int cgroup_fd, const char **failed);
 
-/* The ring buffer map (nf_events_v1) and the per-CPU counters (nf_counts_v1). */
+/* The ring buffer map (nf_events_v2) and the per-CPU counters (nf_counts_v2). */
 int nf_events_fd(const struct netfilter *skel);
 int nf_counts_fd(const struct netfilter *skel);
+
+/* Any map of the object by name (the kernel plan's maps: nf_plan_v2, nf_dport_v2, …); -errno if none. */
+int nf_map_fd(const struct netfilter *skel, const char *name);
+/* Any program of the object by name; -ENOENT if none. */
+int nf_program_fd(const struct netfilter *skel, const char *name);
+/* Runs a loaded program once over `packet` (Ethernet frame) with BPF_PROG_TEST_RUN; -errno on failure. */
+int nf_test_run(int program_fd, const void *packet, uint32_t size, uint32_t *retval);
 
 /* Detaches every link and frees the programs and maps. */
 void nf_destroy(struct netfilter *skel);

@@ -1,0 +1,96 @@
+import NetFilter
+import NetFilterBPF
+
+/// A live socket event (Connect, Accept, Send, Recv, Disconnect, Reconnect, Retransmit) with
+/// Fibratus's fields: `net.sip`/`net.sport` are the local end and `net.dip`/`net.dport` the remote
+/// one, for every kind. Socket events have no `net.direction`.
+struct SocketEvent: Event {
+  /// The kernel's record.
+  let record: LiveSocketEvent
+  let local: IPAddress
+  let remote: IPAddress?
+
+  init(_ record: LiveSocketEvent) {
+    self.record = record
+    local = SocketEvent.address(record.localAddress)
+    remote = record.remoteAddress.map(SocketEvent.address)
+  }
+
+  /// An IPv4-mapped address as the IPv4 address it stands for.
+  static func address(_ address: LiveAddress) -> IPAddress {
+    address.isIPv4Mapped
+      ? IPAddress(v4: UInt32(truncatingIfNeeded: address.low))
+      : IPAddress(v6High: address.high, low: address.low)
+  }
+
+  private static let fields = [
+    "net.sip", "net.dip", "net.sport", "net.dport", "net.l4.proto", "net.size", "evt.name", "evt.kinds",
+    "evt.category", "evt.time.ns",
+  ]
+  private static let kinds = Dictionary(
+    uniqueKeysWithValues: LiveSocketEvent.Kind.allCases.map { ($0, FieldValue.strings([$0.name])) }
+  )
+
+  static func resolve(_ field: FieldBinding) -> Int? {
+    if let process = ProcessFields.resolve(field) { return process }
+    return field.argument == nil ? fields.firstIndex(of: field.descriptor.name) : nil
+  }
+
+  func value(of key: FieldKey) -> FieldValue {
+    guard let resolved = key.resolved else { return .missing }
+    if ProcessFields.owns(resolved) { return ProcessFields.value(resolved, record.owner) }
+    switch resolved {
+    case 0: return .ip(local)
+    case 1: return remote.map { .ip($0) } ?? .missing
+    case 2: return .uint(UInt64(record.localPort))
+    case 3: return remote == nil ? .missing : .uint(UInt64(record.remotePort))
+    case 4: return .string(protocolName)
+    case 5: return record.kind == .send || record.kind == .recv ? .uint(UInt64(record.size)) : .missing
+    case 6: return .string(record.kind.name)
+    case 7: return Self.kinds[record.kind] ?? .missing
+    case 8: return .string("net")
+    default: return .int(Int64(clamping: record.timestamp))
+    }
+  }
+
+  /// Any field's value (for table columns).
+  func lookup(_ binding: FieldBinding) -> FieldValue {
+    value(of: FieldKey(id: 0, resolved: Self.resolve(binding), binding: binding))
+  }
+
+  var protocolName: String { record.l4Protocol == 6 ? "TCP" : "UDP" }
+
+  /// Tracee's flat JSON shape, with Fibratus's parameters as the arguments.
+  func traceeJSON(hostName: String) -> JSONValue {
+    let owner = record.owner
+    var arguments: [JSONValue] = [
+      Self.argument("sip", "string", .string(local.description)),
+      Self.argument("sport", "u16", .number(String(record.localPort))),
+    ]
+    if let remote {
+      arguments.append(Self.argument("dip", "string", .string(remote.description)))
+      arguments.append(Self.argument("dport", "u16", .number(String(record.remotePort))))
+    }
+    arguments.append(Self.argument("l4_proto", "string", .string(protocolName)))
+    if record.kind == .send || record.kind == .recv {
+      arguments.append(Self.argument("size", "u32", .number(String(record.size))))
+    }
+    return .object([
+      ("timestamp", .number(String(record.timestamp))),
+      ("processId", .number(String(owner?.pid ?? 0))),
+      ("threadId", .number(String(owner?.tid ?? 0))),
+      ("processName", .string(owner?.name ?? "")),
+      ("hostName", .string(hostName)),
+      ("cgroupId", .number(String(owner?.cgroupID ?? 0))),
+      ("containerId", .string("")),
+      ("eventId", .string(String(3000 + Int(record.kind.rawValue)))),
+      ("eventName", .string(record.kind.name)),
+      ("argsNum", .number(String(arguments.count))),
+      ("args", .array(arguments)),
+    ])
+  }
+
+  private static func argument(_ name: String, _ type: String, _ value: JSONValue) -> JSONValue {
+    .object([("name", .string(name)), ("type", .string(type)), ("value", value)])
+  }
+}
