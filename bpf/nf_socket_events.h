@@ -13,7 +13,11 @@ static __always_inline int socket_ends(struct sock *sk, __u64 cookie, struct nf_
   out->family = family;
   out->l4_protocol = (__u8)protocol;
   out->local_port = sk->__sk_common.skc_num;
-  if (out->local_port == 0) out->local_port = bpf_ntohs(((struct inet_sock *)sk)->inet_sport);
+  if (out->local_port == 0) {
+    __u16 port = 0;
+    bpf_probe_read_kernel(&port, sizeof(port), &((struct inet_sock *)sk)->inet_sport);
+    out->local_port = bpf_ntohs(port);
+  }
   out->remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
   if (family == NF_AF_INET) {
     __u32 local = sk->__sk_common.skc_rcv_saddr, remote = sk->__sk_common.skc_daddr;

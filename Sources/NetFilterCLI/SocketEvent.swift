@@ -1,5 +1,6 @@
 import NetFilter
 import NetFilterBPF
+import NetFilterPackets
 
 /// A live socket event (Connect, Accept, Send, Recv, Disconnect, Reconnect, Retransmit) with
 /// Fibratus's fields: `net.sip`/`net.sport` are the local end and `net.dip`/`net.dport` the remote
@@ -25,7 +26,7 @@ struct SocketEvent: Event {
 
   private static let fields = [
     "net.sip", "net.dip", "net.sport", "net.dport", "net.l4.proto", "net.size", "evt.name", "evt.kinds",
-    "evt.category", "evt.time.ns",
+    "evt.category", "evt.time.ns", "net.sport.name", "net.dport.name",
   ]
   private static let kinds = Dictionary(
     uniqueKeysWithValues: LiveSocketEvent.Kind.allCases.map { ($0, FieldValue.strings([$0.name])) }
@@ -49,8 +50,14 @@ struct SocketEvent: Event {
     case 6: return .string(record.kind.name)
     case 7: return Self.kinds[record.kind] ?? .missing
     case 8: return .string("net")
-    default: return .int(Int64(clamping: record.timestamp))
+    case 9: return .int(Int64(clamping: record.timestamp))
+    case 10: return serviceName(record.localPort)
+    default: return remote == nil ? .missing : serviceName(record.remotePort)
     }
+  }
+
+  private func serviceName(_ port: UInt16) -> FieldValue {
+    ServiceNames.system.name(port: port, protocol: record.l4Protocol).map { .string($0) } ?? .missing
   }
 
   /// Any field's value (for table columns).
@@ -72,6 +79,12 @@ struct SocketEvent: Event {
       arguments.append(Self.argument("dport", "u16", .number(String(record.remotePort))))
     }
     arguments.append(Self.argument("l4_proto", "string", .string(protocolName)))
+    if let name = ServiceNames.system.name(port: record.localPort, protocol: record.l4Protocol) {
+      arguments.append(Self.argument("sport_name", "string", .string(name)))
+    }
+    if remote != nil, let name = ServiceNames.system.name(port: record.remotePort, protocol: record.l4Protocol) {
+      arguments.append(Self.argument("dport_name", "string", .string(name)))
+    }
     if record.kind == .send || record.kind == .recv {
       arguments.append(Self.argument("size", "u32", .number(String(record.size))))
     }

@@ -36,6 +36,8 @@ enum PacketFieldTable {
     ("net.l4.proto", { $0.l4Name.map { .string($0) } ?? .missing }),
     ("net.size", { .uint(UInt64($0.packet.originalLength)) }),
     ("net.direction", { $0.directionName.map { .string($0) } ?? .missing }),
+    ("net.sport.name", { $0.serviceName($0.packet.sourcePort) }),
+    ("net.dport.name", { $0.serviceName($0.packet.destinationPort) }),
   ]
 
   /// `EVENT.data.src/dst/src_port/dst_port/metadata.direction` and the header structures.
@@ -68,6 +70,14 @@ extension PacketEvent {
   @inline(__always) var destinationAddress: FieldValue { packet.network == .none ? .missing : .ip(packet.destination) }
   @inline(__always) var sourcePort: FieldValue { hasPorts ? .uint(UInt64(packet.sourcePort)) : .missing }
   @inline(__always) var destinationPort: FieldValue { hasPorts ? .uint(UInt64(packet.destinationPort)) : .missing }
+
+  /// The IANA name of `port` over the packet's transport (TCP or UDP), or missing.
+  func serviceName(_ port: UInt16) -> FieldValue {
+    guard hasPorts, let name = ServiceNames.system.name(port: port, protocol: packet.protocolNumber) else {
+      return .missing
+    }
+    return .string(name)
+  }
 
   var l4Name: String? {
     switch packet.transport {
