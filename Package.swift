@@ -39,6 +39,13 @@ let package = Package(
     .target(name: "NetFilterEval", dependencies: ["NetFilterSema", "NetFilterRegex"]),
     .testTarget(name: "NetFilterEvalTests", dependencies: ["NetFilterEval", "NetFilterTestSupport"]),
 
+    // MARK: NetFilterLowering (a checked filter lowered into a KernelPlan of plain values)
+    .target(name: "NetFilterLowering", dependencies: ["NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema"]),
+    .testTarget(
+      name: "NetFilterLoweringTests",
+      dependencies: ["NetFilterLowering", "NetFilter", "NetFilterEval", "NetFilterTestSupport"]
+    ),
+
     // MARK: NetFilterPackets (pure Swift decoders and the packet event)
     .target(name: "NetFilterPackets", dependencies: ["NetFilterEval", "NetFilterSema"]),
     .testTarget(name: "NetFilterPacketsTests", dependencies: ["NetFilterPackets", "NetFilterPcap", "NetFilterCLI", "NetFilterTestSupport"]),
@@ -60,7 +67,7 @@ let package = Package(
     .target(
       name: "NetFilter",
       dependencies: [
-        "NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilterEval",
+        "NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilterEval", "NetFilterLowering",
         .product(name: "Yams", package: "Yams"),
       ]
     ),

@@ -8,6 +8,7 @@ public struct CheckCommand: ParsableCommand {
     abstract: "Parse and type-check a filter.",
     discussion: """
       On success, prints the normalized filter as the last line of standard output and exits 0.
+      With --explain, first prints what the kernel tests and what is left to user space.
       On errors, prints diagnostics with line:column positions on standard error and exits 1.
       """
   )
@@ -18,6 +19,14 @@ public struct CheckCommand: ParsableCommand {
 
   @Flag(help: "Print the typed tree before the normalized filter.")
   var ast = false
+
+  @Flag(
+    help: """
+      Print the kernel plan before the normalized filter: the clauses and map entries the kernel \
+      tests, what stays in user space and why, and the residue user space decides.
+      """
+  )
+  var explain = false
 
   public init() {}
 
@@ -34,6 +43,7 @@ public struct CheckCommand: ParsableCommand {
     }
     if !outcome.diagnostics.isEmpty { console.err(rendered) }
     if ast { console.out(TypedTree.print(checked) + "\n") }
+    if explain { console.out(PlanExplanation.text(.lower([checked.kernelExpression]), sources: [normalized])) }
     console.out(normalized + "\n")
   }
 }

@@ -1,0 +1,37 @@
+@_exported import NetFilterLowering
+
+extension CheckedFilter {
+  /// The expression the kernel plan is lowered from: the filter itself, or for a `sequence` rule any
+  /// of its steps (an event can only advance a sequence by matching a step).
+  public var kernelExpression: CheckedExpr {
+    switch self {
+    case .expression(let expression): expression
+    case .sequence(let sequence): .or(sequence.steps.map(\.condition))
+    }
+  }
+}
+
+extension Filter {
+  /// The expression the kernel plan is lowered from (``CheckedFilter/kernelExpression``).
+  public var kernelExpression: CheckedExpr { checked.kernelExpression }
+
+  /// What the kernel can test of this filter (DESIGN §4): it passes every event the filter matches.
+  public var kernelPlan: KernelPlan { KernelPlan.lower([kernelExpression]) }
+}
+
+extension KernelPlan {
+  /// Lowers several compiled filters into one plan; its result's bits say which of them may match.
+  public static func lower(_ filters: [Filter]) -> KernelPlan {
+    lower(filters.map(\.kernelExpression))
+  }
+}
+
+extension Environment {
+  /// Compiles the filters and explains their kernel plan (the text of `netfilter check --explain`):
+  /// clauses, map entries, what stays in user space and the residue of each filter.
+  public func explain(_ texts: [String]) throws(DiagnosticsError) -> String {
+    var filters: [Filter] = []
+    for text in texts { filters.append(try compile(text)) }
+    return PlanExplanation.text(.lower(filters), sources: filters.map(\.canonicalSource))
+  }
+}
