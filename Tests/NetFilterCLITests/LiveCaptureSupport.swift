@@ -89,12 +89,16 @@ struct LiveJSONEvent {
   let name: String
   let processName: String
   let processID: Int
+  let threadID: Int
+  let hostName: String
   let arguments: [String: Any]
 
   init(_ object: [String: Any]) {
     name = object["eventName"] as? String ?? ""
     processName = object["processName"] as? String ?? ""
     processID = object["processId"] as? Int ?? -1
+    threadID = object["threadId"] as? Int ?? -1
+    hostName = object["hostName"] as? String ?? ""
     var arguments: [String: Any] = [:]
     for case let argument as [String: Any] in object["args"] as? [Any] ?? [] {
       if let name = argument["name"] as? String { arguments[name] = argument["value"] }
