@@ -63,6 +63,10 @@ let package = Package(
     // MARK: NetFilterBPF (the thin unsafe layer around libbpf: capability check, live capture)
     .target(name: "NetFilterBPF", dependencies: ["CLibbpf", "CNetFilterBPF"]),
 
+    // MARK: NetFilterHost (process context from /proc for live events: pure Swift, Foundation only)
+    .target(name: "NetFilterHost"),
+    .testTarget(name: "NetFilterHostTests", dependencies: ["NetFilterHost"]),
+
     // MARK: NetFilter (facade)
     .target(
       name: "NetFilter",
@@ -76,7 +80,7 @@ let package = Package(
     .target(
       name: "NetFilterCLI",
       dependencies: [
-        "NetFilter", "NetFilterPackets", "NetFilterPcap", "NetFilterBPF",
+        "NetFilter", "NetFilterPackets", "NetFilterPcap", "NetFilterBPF", "NetFilterHost",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
