@@ -1,5 +1,8 @@
 /// A process as user space sees it: what `/proc/PID` says, or, when the process exited before anyone read it, what
 /// the kernel reported with its events. Fields that neither source knows are nil (or empty `args`).
+///
+/// A value type whose fields live in one immutable, shared box: copying a process out of ``ProcessTable`` per event
+/// retains one reference instead of every string, and a change copies the box.
 public struct HostProcess: Equatable, Sendable {
   /// Where a ``HostProcess``'s fields come from.
   public enum Origin: Equatable, Sendable {
@@ -9,38 +12,38 @@ public struct HostProcess: Equatable, Sendable {
     case kernel
   }
 
-  /// The process id (the thread-group id).
-  public var pid: Int32
-  /// The parent's process id, when known.
-  public var ppid: Int32?
-  /// The command name (`/proc/PID/comm` of the thread-group leader, at most 15 bytes).
-  public var name: String
-  /// The executable's path (`/proc/PID/exe`, without the kernel's ` (deleted)`); nil for kernel threads.
-  public var exe: String?
-  /// The command line's arguments (`/proc/PID/cmdline` split at its NULs); empty when unknown.
-  public var args: [String]
-  /// The arguments joined by spaces (kept, so reading `ps.cmdline` per event does not join them again).
-  public var cmdline: String
-  /// The working directory (`/proc/PID/cwd`), when known.
-  public var cwd: String?
-  /// The real user id, when known.
-  public var uid: UInt32?
-  /// The real group id, when known.
-  public var gid: UInt32?
-  /// The user name of ``uid`` from `/etc/passwd`, when it has one.
-  public var username: String?
-  /// The cgroup v2 id (the inode of the cgroup's directory), when the kernel reported it.
-  public var cgroupID: UInt64?
-  /// The cgroup v2 path relative to the cgroup2 mount (`/system.slice/docker-….scope`), when known.
-  public var cgroupPath: String?
-  /// The container's 64-hex id, when ``cgroupPath`` names a container (see ``ContainerID``).
-  public var containerID: String?
-  /// When the process started, in clock ticks after boot (field 22 of `/proc/PID/stat`), when known.
-  public var startTime: UInt64?
-  /// Where these fields come from.
-  public var origin: Origin
+  private struct Fields: Equatable, Sendable {
+    var pid: Int32
+    var ppid: Int32?
+    var name: String
+    var exe: String?
+    var args: [String]
+    var cmdline: String
+    var cwd: String?
+    var uid: UInt32?
+    var gid: UInt32?
+    var username: String?
+    var cgroupID: UInt64?
+    var cgroupPath: String?
+    var containerID: String?
+    var startTime: UInt64?
+    var origin: Origin
+  }
 
-  /// A process with the given fields; `cmdline` is `args` joined by spaces and `containerID` is parsed from
+  private final class Storage: Sendable {
+    let fields: Fields
+    init(_ fields: Fields) { self.fields = fields }
+  }
+
+  private var storage: Storage
+
+  private mutating func update(_ change: (inout Fields) -> Void) {
+    var fields = storage.fields
+    change(&fields)
+    storage = Storage(fields)
+  }
+
+  /// A process with the given fields; ``cmdline`` is `args` joined by spaces and ``containerID`` is parsed from
   /// `cgroupPath`.
   public init(
     pid: Int32,
@@ -57,22 +60,114 @@ public struct HostProcess: Equatable, Sendable {
     startTime: UInt64? = nil,
     origin: Origin
   ) {
-    self.pid = pid
-    self.ppid = ppid
-    self.name = name
-    self.exe = exe
-    self.args = args
-    self.cmdline = args.joined(separator: " ")
-    self.cwd = cwd
-    self.uid = uid
-    self.gid = gid
-    self.username = username
-    self.cgroupID = cgroupID
-    self.cgroupPath = cgroupPath
-    self.containerID = cgroupPath.flatMap { ContainerID.parse(cgroupPath: $0) }
-    self.startTime = startTime
-    self.origin = origin
+    let fields = Fields(
+      pid: pid,
+      ppid: ppid,
+      name: name,
+      exe: exe,
+      args: args,
+      cmdline: args.joined(separator: " "),
+      cwd: cwd,
+      uid: uid,
+      gid: gid,
+      username: username,
+      cgroupID: cgroupID,
+      cgroupPath: cgroupPath,
+      containerID: cgroupPath.flatMap { ContainerID.parse(cgroupPath: $0) },
+      startTime: startTime,
+      origin: origin
+    )
+    storage = Storage(fields)
   }
+
+  public static func == (lhs: HostProcess, rhs: HostProcess) -> Bool {
+    lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+  }
+
+  /// The process id (the thread-group id).
+  public var pid: Int32 {
+    get { storage.fields.pid }
+    set { update { $0.pid = newValue } }
+  }
+  /// The parent's process id, when known.
+  public var ppid: Int32? {
+    get { storage.fields.ppid }
+    set { update { $0.ppid = newValue } }
+  }
+  /// The command name (`/proc/PID/comm` of the thread-group leader, at most 15 bytes).
+  public var name: String {
+    get { storage.fields.name }
+    set { update { $0.name = newValue } }
+  }
+  /// The executable's path (`/proc/PID/exe`, without the kernel's ` (deleted)`); nil for kernel threads.
+  public var exe: String? {
+    get { storage.fields.exe }
+    set { update { $0.exe = newValue } }
+  }
+  /// The working directory (`/proc/PID/cwd`), when known.
+  public var cwd: String? {
+    get { storage.fields.cwd }
+    set { update { $0.cwd = newValue } }
+  }
+  /// The real user id, when known.
+  public var uid: UInt32? {
+    get { storage.fields.uid }
+    set { update { $0.uid = newValue } }
+  }
+  /// The real group id, when known.
+  public var gid: UInt32? {
+    get { storage.fields.gid }
+    set { update { $0.gid = newValue } }
+  }
+  /// The user name of ``uid`` from `/etc/passwd`, when it has one.
+  public var username: String? {
+    get { storage.fields.username }
+    set { update { $0.username = newValue } }
+  }
+  /// The cgroup v2 id (the inode of the cgroup's directory), when the kernel reported it.
+  public var cgroupID: UInt64? {
+    get { storage.fields.cgroupID }
+    set { update { $0.cgroupID = newValue } }
+  }
+  /// When the process started, in clock ticks after boot (field 22 of `/proc/PID/stat`), when known.
+  public var startTime: UInt64? {
+    get { storage.fields.startTime }
+    set { update { $0.startTime = newValue } }
+  }
+  /// Where these fields come from.
+  public var origin: Origin {
+    get { storage.fields.origin }
+    set { update { $0.origin = newValue } }
+  }
+  /// The command line's arguments (`/proc/PID/cmdline` split at its NULs); empty when unknown. Setting them sets
+  /// ``cmdline``.
+  public var args: [String] {
+    get { storage.fields.args }
+    set {
+      update {
+        $0.args = newValue
+        $0.cmdline = newValue.joined(separator: " ")
+      }
+    }
+  }
+
+  /// The arguments joined by spaces (kept, so reading `ps.cmdline` per event does not join them again).
+  public var cmdline: String { storage.fields.cmdline }
+
+  /// The cgroup v2 path relative to the cgroup2 mount (`/system.slice/docker-….scope`), when known. Setting it sets
+  /// ``containerID``.
+  public var cgroupPath: String? {
+    get { storage.fields.cgroupPath }
+    set {
+      update {
+        $0.cgroupPath = newValue
+        $0.containerID = newValue.flatMap { ContainerID.parse(cgroupPath: $0) }
+      }
+    }
+  }
+
+  /// The container's 64-hex id, when ``cgroupPath`` names a container (see ``ContainerID``).
+  public var containerID: String? { storage.fields.containerID }
 
   /// Whether these fields can be kept: false for a process read in the middle of an exec, which already has its new
   /// `exe` but not yet its arguments (the kernel releases a `vfork` parent such as `posix_spawn`'s before it sets up
@@ -100,31 +195,5 @@ public struct HostProcess: Equatable, Sendable {
       startTime: stat.startTime,
       origin: .procfs
     )
-  }
-}
-
-/// What the kernel reports about an event's process: enough to stand in for `/proc/PID` once the process is gone.
-public struct KernelProcess: Equatable, Sendable {
-  /// The process id (thread-group id).
-  public var pid: Int32
-  /// The thread-group leader's command name.
-  public var name: String
-  /// The real user id.
-  public var uid: UInt32
-  /// The real group id, when reported.
-  public var gid: UInt32?
-  /// The parent's process id, when reported.
-  public var ppid: Int32?
-  /// The cgroup v2 id, when reported.
-  public var cgroupID: UInt64?
-
-  /// The kernel's view of process `pid`.
-  public init(pid: Int32, name: String, uid: UInt32, gid: UInt32? = nil, ppid: Int32? = nil, cgroupID: UInt64? = nil) {
-    self.pid = pid
-    self.name = name
-    self.uid = uid
-    self.gid = gid
-    self.ppid = ppid
-    self.cgroupID = cgroupID
   }
 }

@@ -57,6 +57,12 @@ struct ContainerIDTests {
   func processContainer() {
     let process = HostProcess(pid: 1, name: "x", cgroupPath: "/system.slice/docker-\(Self.id).scope", origin: .kernel)
     #expect(process.containerID == Self.id)
-    #expect(HostProcess(pid: 1, name: "x", cgroupPath: "/", origin: .kernel).containerID == nil)
+    var changed = process
+    changed.cgroupPath = "/"
+    #expect(changed.containerID == nil && process.containerID == Self.id)
+    changed.cgroupPath = "/kubepods/besteffort/pod1/\(Self.other)"
+    #expect(changed.containerID == Self.other && changed != process)
+    changed.cgroupPath = process.cgroupPath
+    #expect(changed == process)
   }
 }

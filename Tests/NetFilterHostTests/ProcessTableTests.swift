@@ -127,6 +127,9 @@ struct ProcessTableTests {
     table.remember(process)
     #expect(table.process(pid: 8) == process)
     #expect(process.cmdline == "/sbin/init")
+    var changed = process
+    changed.args = ["/lib/systemd/systemd", "--system"]
+    #expect(changed.cmdline == "/lib/systemd/systemd --system" && table.process(pid: 8)?.cmdline == "/sbin/init")
   }
 }
 
