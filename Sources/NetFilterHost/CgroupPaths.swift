@@ -59,19 +59,21 @@ public final class CgroupPaths: Sendable {
         let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
       else { continue }
       paths[inode] = relative.isEmpty ? "/" : relative
-      // Every file of a cgroup directory is named `controller.knob`; only subdirectories are worth a stat.
-      for name in (try? files.contentsOfDirectory(atPath: absolute)) ?? [] where !isKnob(name) {
+      for name in (try? files.contentsOfDirectory(atPath: absolute)) ?? [] where mayBeCgroup(absolute + "/" + name) {
         pending.append(relative + "/" + name)
       }
     }
     return paths
   }
 
-  /// Whether `name` is one of the kernel's interface files (`cgroup.procs`, `memory.max`, `cpu.pressure`, …) rather
-  /// than a child cgroup. A child named like a knob is still found: only names of known controllers are skipped.
-  private static func isKnob(_ name: String) -> Bool {
-    guard let dot = name.firstIndex(of: ".") else { return false }
-    return knobPrefixes.contains(name[..<dot])
+  /// Whether the entry at `path` may be a child cgroup. Every interface file of a cgroup is named
+  /// `controller.knob` (`cgroup.procs`, `memory.max`), so any other name is a directory, checked when it is
+  /// visited; a name with a controller's prefix is checked now (a child may be called `cpu.batch`).
+  private static func mayBeCgroup(_ path: String) -> Bool {
+    let name = path[path.index(after: path.lastIndex(of: "/")!)...]
+    guard let dot = name.firstIndex(of: "."), knobPrefixes.contains(name[..<dot]) else { return true }
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
   }
 
   private static let knobPrefixes: Set<Substring> = [

@@ -80,6 +80,7 @@ public struct HostProcess: Equatable, Sendable {
     storage = Storage(fields)
   }
 
+  /// Whether the two processes have equal fields (at once when they share their storage).
   public static func == (lhs: HostProcess, rhs: HostProcess) -> Bool {
     lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
   }
@@ -89,56 +90,67 @@ public struct HostProcess: Equatable, Sendable {
     get { storage.fields.pid }
     set { update { $0.pid = newValue } }
   }
+
   /// The parent's process id, when known.
   public var ppid: Int32? {
     get { storage.fields.ppid }
     set { update { $0.ppid = newValue } }
   }
+
   /// The command name (`/proc/PID/comm` of the thread-group leader, at most 15 bytes).
   public var name: String {
     get { storage.fields.name }
     set { update { $0.name = newValue } }
   }
+
   /// The executable's path (`/proc/PID/exe`, without the kernel's ` (deleted)`); nil for kernel threads.
   public var exe: String? {
     get { storage.fields.exe }
     set { update { $0.exe = newValue } }
   }
+
   /// The working directory (`/proc/PID/cwd`), when known.
   public var cwd: String? {
     get { storage.fields.cwd }
     set { update { $0.cwd = newValue } }
   }
+
   /// The real user id, when known.
   public var uid: UInt32? {
     get { storage.fields.uid }
     set { update { $0.uid = newValue } }
   }
+
   /// The real group id, when known.
   public var gid: UInt32? {
     get { storage.fields.gid }
     set { update { $0.gid = newValue } }
   }
+
   /// The user name of ``uid`` from `/etc/passwd`, when it has one.
   public var username: String? {
     get { storage.fields.username }
     set { update { $0.username = newValue } }
   }
+
   /// The cgroup v2 id (the inode of the cgroup's directory), when the kernel reported it.
   public var cgroupID: UInt64? {
     get { storage.fields.cgroupID }
     set { update { $0.cgroupID = newValue } }
   }
+
   /// When the process started, in clock ticks after boot (field 22 of `/proc/PID/stat`), when known.
   public var startTime: UInt64? {
     get { storage.fields.startTime }
     set { update { $0.startTime = newValue } }
   }
+
   /// Where these fields come from.
   public var origin: Origin {
     get { storage.fields.origin }
     set { update { $0.origin = newValue } }
   }
+
   /// The command line's arguments (`/proc/PID/cmdline` split at its NULs); empty when unknown. Setting them sets
   /// ``cmdline``.
   public var args: [String] {

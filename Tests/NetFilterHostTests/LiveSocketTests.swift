@@ -89,6 +89,34 @@ struct LiveSocketTests {
     #expect(owners.socketCount >= 9 && owners.ownedCount >= 9)
   }
 
+  @Test(
+    "A listener in another network namespace is found through a process in it",
+    .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"))
+  )
+  func otherNamespace() throws {
+    let script = """
+      import os, socket, sys
+      s = socket.socket(); s.bind(('0.0.0.0', 0)); s.listen(1)
+      print('pid=%d port=%d net=%s' % (os.getpid(), s.getsockname()[1], os.readlink('/proc/self/ns/net')), flush=True)
+      sys.stdin.read()
+      """
+    let child = try Spawn.start("/usr/bin/unshare", ["--net", "/usr/bin/env", "python3", "-c", script])
+    defer { child.stop() }
+    let fields = try child.readFields()
+    let port = try #require(UInt16(fields["port"] ?? ""))
+    #expect(fields["pid"] == String(child.pid))
+    #expect(fields["net"] != ProcText.readLink("/proc/self/ns/net"))
+    let address = HostAddress(ipv4: 0x0A63_0001)
+    let owner = SocketOwners.snapshot().owner(
+      protocol: .tcp,
+      local: address,
+      localPort: port,
+      remote: address,
+      remotePort: 1
+    )
+    #expect(owner == child.pid)
+  }
+
   @Test("A refreshed snapshot sees sockets opened after the first one")
   func refresh() throws {
     let before = SocketOwners.snapshot()
