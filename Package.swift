@@ -61,7 +61,7 @@ let package = Package(
     .target(name: "CNetFilterBPF", dependencies: ["CLibbpf"]),
 
     // MARK: NetFilterBPF (the thin unsafe layer around libbpf: capability check, live capture)
-    .target(name: "NetFilterBPF", dependencies: ["CLibbpf", "CNetFilterBPF"]),
+    .target(name: "NetFilterBPF", dependencies: ["CLibbpf", "CNetFilterBPF", "NetFilterLowering", "NetFilterSyntax"]),
 
     // MARK: NetFilterHost (process context from /proc for live events: pure Swift, Foundation only)
     .target(name: "NetFilterHost"),

@@ -79,6 +79,17 @@ static __always_inline __u32 parse_packet(struct __sk_buff *skb, struct nf_view 
   return 40 + parse_transport(skb, 40, end, next, view, large);
 }
 
+/* An arriving UDP datagram's source as its socket's remote end: an unconnected socket's Recv then
+ * names the sender even when the reader asks for no address (recv(), read()). */
+static __always_inline void remember_peer(__u64 cookie, const struct nf_view *view) {
+  __u32 needed = 1u << NF_FIELD_SADDR | 1u << NF_FIELD_SPORT | 1u << NF_FIELD_PROTO;
+  if ((view->known & needed) != needed || view->protocol != IPPROTO_UDP) return;
+  struct nf_peer_v2 peer = {};
+  __builtin_memcpy(peer.address, view->saddr.address, 16);
+  peer.port = view->sport;
+  bpf_map_update_elem(&nf_peers_v2, &cookie, &peer, BPF_ANY);
+}
+
 static __always_inline int on_packet(struct __sk_buff *skb, __u8 direction) {
   if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6)) return 1;
   count(NF_COUNT_PACKETS);
@@ -91,6 +102,7 @@ static __always_inline int on_packet(struct __sk_buff *skb, __u8 direction) {
   __u64 cookie = bpf_get_socket_cookie(skb);
   struct nf_owner_v2 *owner = cookie ? bpf_map_lookup_elem(&nf_socks_v2, &cookie) : 0;
   view_owner(&view, owner);
+  if (cookie && direction == NF_DIR_INGRESS) remember_peer(cookie, &view);
   __u64 clauses = plan_result(&view);
   if (!clauses) {
     count(NF_COUNT_FILTERED);

@@ -35,7 +35,10 @@ static __always_inline int socket_ends(struct sock *sk, __u64 cookie, struct nf_
   view->protocol = out->l4_protocol;
   if (out->remote_port == 0 && protocol == IPPROTO_UDP) {
     struct nf_peer_v2 *peer = cookie ? bpf_map_lookup_elem(&nf_peers_v2, &cookie) : 0;
-    if (!peer) return 1; /* remote end unknown */
+    if (!peer) { /* no remote end: user space sees none either */
+      view->missing |= 1u << NF_FIELD_DPORT | 1u << NF_FIELD_DADDR;
+      return 1;
+    }
     out->remote_port = peer->port;
     __builtin_memcpy(out->remote_address, peer->address, 16);
     __builtin_memcpy(view->daddr.address, peer->address, 16);

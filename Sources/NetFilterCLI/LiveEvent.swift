@@ -1,5 +1,6 @@
 import NetFilter
 import NetFilterBPF
+import NetFilterHost
 import NetFilterPackets
 
 /// A live packet: a ``PacketEvent`` plus the process that owns its socket (`ps.*`, `evt.pid`,
@@ -7,8 +8,8 @@ import NetFilterPackets
 struct LiveEvent: Event {
   /// The decoded packet.
   let packet: PacketEvent
-  /// The socket's owner, when the kernel saw it in process context.
-  let owner: PacketOwner?
+  /// The process behind the packet (the kernel's owner, and what /proc adds when it was asked).
+  var process: ProcessContext
 
   /// Decodes `live` (from its IP header); the direction travels in a Linux cooked header.
   init(_ live: LivePacket, decodeApplication: Bool) {
@@ -18,13 +19,16 @@ struct LiveEvent: Event {
       linkType: PacketDecoder.LinkType.linuxCooked.rawValue,
       decodeApplication: decodeApplication
     )
-    owner = live.owner
+    process = ProcessContext(owner: live.owner, host: nil)
   }
 
-  private init(packet: PacketEvent, owner: PacketOwner?) {
+  private init(packet: PacketEvent, process: ProcessContext) {
     self.packet = packet
-    self.owner = owner
+    self.process = process
   }
+
+  /// The owner as the kernel reported it.
+  var owner: PacketOwner? { process.owner }
 
   /// `live`'s bytes behind a 16-byte Linux cooked (SLL) header: packet type 4 (outgoing) or 0
   /// (to this host), and the EtherType from the IP version.
@@ -41,19 +45,36 @@ struct LiveEvent: Event {
     return bytes
   }
 
+  /// The socket's ends as this host sees them (egress: source is local), for TCP and UDP packets.
+  var socketEnds: SocketEnds? {
+    let decoded = packet.packet
+    guard decoded.transport == .tcp || decoded.transport == .udp else { return nil }
+    let egress = decoded.direction == .egress
+    return SocketEnds(
+      proto: decoded.transport == .tcp ? 6 : 17,
+      local: HostAddress(egress ? decoded.source : decoded.destination),
+      localPort: egress ? decoded.sourcePort : decoded.destinationPort,
+      remote: HostAddress(egress ? decoded.destination : decoded.source),
+      remotePort: egress ? decoded.destinationPort : decoded.sourcePort
+    )
+  }
+
   static func resolve(_ field: FieldBinding) -> Int? {
     ProcessFields.resolve(field) ?? PacketEvent.resolve(field)
   }
 
   func value(of key: FieldKey) -> FieldValue {
-    if ProcessFields.owns(key.resolved) { return ProcessFields.value(key.resolved!, owner) }
+    if ProcessFields.owns(key.resolved) { return ProcessFields.value(key.resolved!, process) }
     return packet.value(of: key)
   }
 
   /// Any field's value, looked up now (for table columns the filter does not read).
   func lookup(_ binding: FieldBinding) -> FieldValue {
-    ProcessFields.lookup(binding, owner) ?? packet.lookup(binding)
+    ProcessFields.lookup(binding, process) ?? packet.lookup(binding)
   }
+
+  /// The packet seen as one Tracee event of `kind` (`--events`).
+  func viewed(as kind: String) -> LiveEvent { LiveEvent(packet: packet.viewed(as: kind), process: process) }
 
   /// The event with its application payload decoded (for output).
   func decoded() -> LiveEvent {
@@ -64,23 +85,11 @@ struct LiveEvent: Event {
       linkType: PacketDecoder.LinkType.linuxCooked.rawValue,
       decodeApplication: true
     )
-    return LiveEvent(packet: full, owner: owner)
+    return LiveEvent(packet: packet.viewName.map(full.viewed) ?? full, process: process)
   }
 
   /// Tracee's JSON shape, with the process fields filled in.
   func traceeJSON(hostName: String) -> JSONValue {
-    let json = packet.traceeJSON(hostName: hostName)
-    guard let owner, case .object(let members) = json else { return json }
-    return .object(
-      members.map { member in
-        switch member.key {
-        case "processId": (member.key, .number(String(owner.pid)))
-        case "threadId": (member.key, .number(String(owner.tid)))
-        case "processName": (member.key, .string(owner.name))
-        case "cgroupId": (member.key, .number(String(owner.cgroupID)))
-        default: member
-        }
-      }
-    )
+    ProcessFields.traceeMembers(packet.traceeJSON(hostName: hostName), process)
   }
 }

@@ -1,13 +1,17 @@
 import NetFilter
 import NetFilterBPF
+import NetFilterHost
 
-/// The process fields a live event answers from its owner (`ps.*`, `evt.pid`, `evt.tid`), numbered
-/// past every number the event types use for their own fields.
+/// The process fields a live event answers from its ``ProcessContext`` (`ps.*`, `evt.pid`,
+/// `evt.tid`), numbered past every number the event types use for their own fields.
 enum ProcessFields {
+  /// The fields the kernel reports; the rest (from ``hostOnly`` on) come from /proc.
   static let names = [
     "ps.pid", "evt.pid", "ps.tid", "evt.tid", "ps.name", "ps.uid", "ps.cgroup.id", "ps.ppid", "ps.parent.pid",
+    "ps.exe", "ps.cmdline", "ps.args", "ps.cwd", "ps.username", "ps.gid", "ps.cgroup.path", "ps.container.id",
   ]
   static let base = 1 << 24
+  static let hostOnly = base + 9
 
   /// The number of `field` if it is a process field.
   static func resolve(_ field: FieldBinding) -> Int? {
@@ -18,21 +22,75 @@ enum ProcessFields {
   /// Whether `resolved` is a process field's number.
   @inline(__always) static func owns(_ resolved: Int?) -> Bool { (resolved ?? 0) >= base }
 
-  /// The value of the process field numbered `resolved`.
-  static func value(_ resolved: Int, _ owner: PacketOwner?) -> FieldValue {
-    guard let owner else { return .missing }
-    switch resolved - base {
-    case 0, 1: return .uint(UInt64(owner.pid))
-    case 2, 3: return .uint(UInt64(owner.tid))
-    case 4: return .string(owner.name)
-    case 5: return .uint(UInt64(owner.uid))
-    case 6: return .uint(owner.cgroupID)
-    default: return owner.ppid == 0 ? .missing : .uint(UInt64(owner.ppid))
+  /// Whether a program reading `keys` needs /proc for an event whose kernel owner is `known`.
+  static func needsHost(_ keys: [FieldKey], ownerKnown: Bool) -> Bool {
+    keys.contains { key in
+      guard let resolved = key.resolved, resolved >= base else { return false }
+      return resolved >= hostOnly || !ownerKnown
     }
   }
 
+  /// The value of the process field numbered `resolved`.
+  static func value(_ resolved: Int, _ process: ProcessContext) -> FieldValue {
+    let owner = process.owner
+    let host = process.host
+    switch resolved - base {
+    case 0, 1: return number(owner.map { UInt64($0.pid) } ?? host.map { UInt64($0.pid) })
+    case 2, 3: return number(owner.map { UInt64($0.tid) })
+    case 4: return text(owner?.name ?? host?.name)
+    case 5: return number(owner.map { UInt64($0.uid) } ?? host?.uid.map(UInt64.init))
+    case 6: return number(owner?.cgroupID ?? host?.cgroupID)
+    case 7, 8:
+      if let ppid = owner?.ppid, ppid != 0 { return .uint(UInt64(ppid)) }
+      return number(host?.ppid.map { UInt64($0) })
+    default: return hostValue(resolved - hostOnly, host)
+    }
+  }
+
+  private static func hostValue(_ index: Int, _ host: HostProcess?) -> FieldValue {
+    guard let host else { return .missing }
+    switch index {
+    case 0: return text(host.exe)
+    case 1: return host.cmdline.isEmpty ? .missing : .string(host.cmdline)
+    case 2: return host.args.isEmpty ? .missing : .strings(host.args)
+    case 3: return text(host.cwd)
+    case 4: return text(host.username)
+    case 5: return number(host.gid.map(UInt64.init))
+    case 6: return text(host.cgroupPath)
+    default: return text(host.containerID)
+    }
+  }
+
+  private static func number(_ value: UInt64?) -> FieldValue { value.map { .uint($0) } ?? .missing }
+  private static func text(_ value: String?) -> FieldValue { value.map { .string($0) } ?? .missing }
+
   /// The value of `binding` if it is a process field (for table columns).
-  static func lookup(_ binding: FieldBinding, _ owner: PacketOwner?) -> FieldValue? {
-    resolve(binding).map { value($0, owner) }
+  static func lookup(_ binding: FieldBinding, _ process: ProcessContext) -> FieldValue? {
+    resolve(binding).map { value($0, process) }
+  }
+
+  /// Tracee's process members of an event's JSON object, filled in from `process`.
+  static func traceeMembers(_ json: JSONValue, _ process: ProcessContext) -> JSONValue {
+    guard process.isKnown, case .object(let members) = json else { return json }
+    let pid = value(base, process)
+    let tid = value(base + 2, process)
+    let cgroup = value(base + 6, process)
+    return .object(
+      members.map { member in
+        switch member.key {
+        case "processId": (member.key, jsonNumber(pid) ?? member.value)
+        case "threadId": (member.key, jsonNumber(tid) ?? member.value)
+        case "processName": (member.key, .string(process.owner?.name ?? process.host?.name ?? ""))
+        case "cgroupId": (member.key, jsonNumber(cgroup) ?? member.value)
+        case "containerId": (member.key, .string(process.host?.containerID ?? ""))
+        default: member
+        }
+      }
+    )
+  }
+
+  private static func jsonNumber(_ value: FieldValue) -> JSONValue? {
+    if case .uint(let number) = value { return .number(String(number)) }
+    return nil
   }
 }

@@ -16,10 +16,18 @@ extension RunCommand {
     guard capability.canLoadPrograms else {
       throw unavailable(capability.missing.joined(separator: "; "), console)
     }
-    let programs = LivePrograms(packets: try plan(compiled, console), sockets: try plan(compiled, console))
+    let packets: Program<LiveEvent> = try plan(compiled, console)
+    let sockets: Program<SocketEvent> = try plan(compiled, console)
     let capture: LiveCapture
     do { capture = try LiveCapture() } catch { throw unavailable(error.description, console) }
     defer { capture.stop() }
+    if !noOffload {
+      do { try capture.load(kernelPlan(compiled)) } catch {
+        throw ValidationError("Cannot load the kernel plan: \(error.description)")
+      }
+    }
+    // After attaching: sockets used from now on are seen by the kernel, older ones are in /proc.
+    let programs = LivePrograms(packets: packets, sockets: sockets, events: selectedKinds, processes: LiveProcesses())
     let stop = StopSignal()
     defer { stop.restore() }
     try readLive(capture, programs, stop, &sink, &counters)
@@ -51,6 +59,14 @@ extension RunCommand {
     }
   }
 
+  /// What the kernel tests before copying an event: the filter's plan, and with `--events` the
+  /// selected kinds too.
+  func kernelPlan(_ compiled: Filter) -> KernelPlan {
+    let kinds = selectedKinds
+    guard !kinds.isEmpty else { return compiled.kernelPlan }
+    return KernelPlan.lower([.and([.or(kinds.map { .event($0) }), compiled.kernelExpression])])
+  }
+
   private func unavailable(_ reason: String, _ console: Console) -> ExitCode {
     console.err(
       "error: live capture is not available here: \(reason).\n"
@@ -60,10 +76,24 @@ extension RunCommand {
   }
 }
 
-/// The filter planned for both kinds of live event.
+/// The filter planned for both kinds of live event, and the `--events` selection.
 struct LivePrograms {
   let packets: Program<LiveEvent>
   let sockets: Program<SocketEvent>
+  /// With `--events`: the packet kinds to emit one event each for (Tracee's model).
+  let packetKinds: [String]
+  /// With `--events`: the socket events to emit (nil: all).
+  let socketKinds: Set<String>?
+
+  let processes: LiveProcesses
+
+  init(packets: Program<LiveEvent>, sockets: Program<SocketEvent>, events: [String], processes: LiveProcesses) {
+    self.packets = packets
+    self.sockets = sockets
+    packetKinds = events.filter(EventNames.packet.contains)
+    socketKinds = events.isEmpty ? nil : Set(events.filter { !EventNames.packet.contains($0) })
+    self.processes = processes
+  }
 
   /// Whether the packet program reads fields that need the payload decoded (DNS, HTTP).
   var decodesApplication: Bool { packets.keys.contains { $0.resolved == nil } }
@@ -73,23 +103,43 @@ struct LivePrograms {
     switch record {
     case .packet(let live):
       counters.received += 1
-      let event = LiveEvent(live, decodeApplication: decodesApplication)
+      var event = LiveEvent(live, decodeApplication: decodesApplication)
       if event.packet.packet.malformed != nil { counters.malformed += 1 }
-      guard packets.matches(event) else { return false }
-      counters.matched += 1
-      let shown = event.decoded()
-      sink.write(json: shown.traceeJSON(hostName: host).serialized) { shown.lookup(FieldBinding($0)) }
-      return true
+      if ProcessFields.needsHost(packets.keys, ownerKnown: live.owner != nil) { fillProcess(&event) }
+      var views = socketKinds == nil ? [event] : packetKinds.filter(event.packet.kind.isA).map(event.viewed)
+      if let fibratus = event.packet.kind.fibratusName, socketKinds?.contains(fibratus) == true { views.append(event) }
+      var matched = false
+      for view in views where packets.matches(view) {
+        matched = true
+        counters.matched += 1
+        var shown = view.decoded()
+        fillProcess(&shown)
+        sink.write(json: shown.traceeJSON(hostName: host).serialized) { shown.lookup(FieldBinding($0)) }
+      }
+      return matched
     case .socket(let live):
       counters.received += 1
-      let event = SocketEvent(live)
-      guard sockets.matches(event) else { return false }
+      var event = SocketEvent(live)
+      if ProcessFields.needsHost(sockets.keys, ownerKnown: live.owner != nil) { fillProcess(&event) }
+      guard socketKinds?.contains(live.kind.name) ?? true, sockets.matches(event) else { return false }
       counters.matched += 1
+      fillProcess(&event)
       sink.write(json: event.traceeJSON(hostName: host).serialized) { event.lookup(FieldBinding($0)) }
       return true
-    case .exec:
+    case .exec(let pid):
+      processes.forget(pid: pid)
       return false
     }
+  }
+
+  private func fillProcess(_ event: inout LiveEvent) {
+    guard event.process.host == nil else { return }
+    event.process = processes.context(event.process.owner, event.socketEnds)
+  }
+
+  private func fillProcess(_ event: inout SocketEvent) {
+    guard event.process.host == nil else { return }
+    event.process = processes.context(event.process.owner, event.socketEnds)
   }
 }
 

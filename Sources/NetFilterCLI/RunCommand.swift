@@ -26,8 +26,11 @@ public struct RunCommand: ParsableCommand {
   var pcap: String?
 
   @Option(
-    help:
-      "With --pcap: emit one event per selected Tracee kind (net_packet_tcp,net_packet_dns,…) instead of one per packet."
+    help: ArgumentHelp(
+      "Emit one event per selected Tracee kind (net_packet_tcp,net_packet_dns,…) instead of one per packet.",
+      discussion:
+        "Live capture also takes the socket events (Connect,Accept,Send,Recv,Disconnect,Reconnect,Retransmit) and QueryDns,ReplyDns (whole DNS packet events)."
+    )
   )
   var events: String?
 
@@ -49,20 +52,22 @@ public struct RunCommand: ParsableCommand {
   @Option(help: "Live capture: stop after SECONDS.")
   var duration: Double?
 
+  @Flag(help: "Live capture: let every event reach user space (no kernel plan), to compare with the offload.")
+  var noOffload = false
+
   public init() {}
 
   public func validate() throws {
     if let count, count <= 0 { throw ValidationError("--count must be a positive number.") }
     if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds.") }
     if duration != nil, pcap != nil || input != nil { throw ValidationError("--duration applies to live capture.") }
+    if noOffload, pcap != nil || input != nil { throw ValidationError("--no-offload applies to live capture.") }
     if pcap != nil, input != nil { throw ValidationError("Give --pcap or --input, not both.") }
-    if pcap == nil, events != nil || write != nil {
-      throw ValidationError("--events and --write apply to --pcap replay.")
-    }
-    for kind in selectedKinds where !EventNames.packet.contains(kind) {
-      throw ValidationError(
-        "Unknown packet event '\(kind)' in --events; use \(EventNames.packet.joined(separator: ", "))."
-      )
+    if pcap == nil, write != nil { throw ValidationError("--write applies to --pcap replay.") }
+    if input != nil, events != nil { throw ValidationError("--events applies to --pcap replay and live capture.") }
+    let known = pcap == nil ? EventNames.packet + EventNames.socket : EventNames.packet
+    for kind in selectedKinds where !known.contains(kind) {
+      throw ValidationError("Unknown event '\(kind)' in --events; use \(known.joined(separator: ", ")).")
     }
   }
 

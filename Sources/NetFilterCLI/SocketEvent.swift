@@ -1,5 +1,6 @@
 import NetFilter
 import NetFilterBPF
+import NetFilterHost
 import NetFilterPackets
 
 /// A live socket event (Connect, Accept, Send, Recv, Disconnect, Reconnect, Retransmit) with
@@ -10,11 +11,25 @@ struct SocketEvent: Event {
   let record: LiveSocketEvent
   let local: IPAddress
   let remote: IPAddress?
+  /// The process (the kernel's, and what /proc adds when it was asked).
+  var process: ProcessContext
 
   init(_ record: LiveSocketEvent) {
     self.record = record
     local = SocketEvent.address(record.localAddress)
     remote = record.remoteAddress.map(SocketEvent.address)
+    process = ProcessContext(owner: record.owner, host: nil)
+  }
+
+  /// The socket's ends, for finding its owner among the sockets open at capture start.
+  var socketEnds: SocketEnds {
+    SocketEnds(
+      proto: record.l4Protocol,
+      local: HostAddress(local),
+      localPort: record.localPort,
+      remote: remote.map(HostAddress.init) ?? .anyIPv4,
+      remotePort: record.remotePort
+    )
   }
 
   /// An IPv4-mapped address as the IPv4 address it stands for.
@@ -39,7 +54,7 @@ struct SocketEvent: Event {
 
   func value(of key: FieldKey) -> FieldValue {
     guard let resolved = key.resolved else { return .missing }
-    if ProcessFields.owns(resolved) { return ProcessFields.value(resolved, record.owner) }
+    if ProcessFields.owns(resolved) { return ProcessFields.value(resolved, process) }
     switch resolved {
     case 0: return .ip(local)
     case 1: return remote.map { .ip($0) } ?? .missing
@@ -69,7 +84,6 @@ struct SocketEvent: Event {
 
   /// Tracee's flat JSON shape, with Fibratus's parameters as the arguments.
   func traceeJSON(hostName: String) -> JSONValue {
-    let owner = record.owner
     var arguments: [JSONValue] = [
       Self.argument("sip", "string", .string(local.description)),
       Self.argument("sport", "u16", .number(String(record.localPort))),
@@ -88,19 +102,20 @@ struct SocketEvent: Event {
     if record.kind == .send || record.kind == .recv {
       arguments.append(Self.argument("size", "u32", .number(String(record.size))))
     }
-    return .object([
+    let json = JSONValue.object([
       ("timestamp", .number(String(record.timestamp))),
-      ("processId", .number(String(owner?.pid ?? 0))),
-      ("threadId", .number(String(owner?.tid ?? 0))),
-      ("processName", .string(owner?.name ?? "")),
+      ("processId", .number("0")),
+      ("threadId", .number("0")),
+      ("processName", .string("")),
       ("hostName", .string(hostName)),
-      ("cgroupId", .number(String(owner?.cgroupID ?? 0))),
+      ("cgroupId", .number("0")),
       ("containerId", .string("")),
       ("eventId", .string(String(3000 + Int(record.kind.rawValue)))),
       ("eventName", .string(record.kind.name)),
       ("argsNum", .number(String(arguments.count))),
       ("args", .array(arguments)),
     ])
+    return ProcessFields.traceeMembers(json, process)
   }
 
   private static func argument(_ name: String, _ type: String, _ value: JSONValue) -> JSONValue {

@@ -41,39 +41,10 @@ enum Live {
     return result.pid
   }
 
-  /// The ids of netfilter's programs (`nf_*`) and maps (`nf_*_v1`) loaded now, from bpftool.
-  static func ours() throws -> (programs: [Int], maps: [Int], links: [Int]) {
-    let programs = try objects(["prog", "show"]).filter { ($0["name"] as? String)?.hasPrefix("nf_") == true }
-    let maps = try objects(["map", "show"]).filter { ($0["name"] as? String)?.hasPrefix("nf_") == true }
-    let ids = Set(programs.compactMap { $0["id"] as? Int })
-    let links = try objects(["link", "show"]).filter { ids.contains($0["prog_id"] as? Int ?? -1) }
-    return (
-      programs.compactMap { $0["id"] as? Int }, maps.compactMap { $0["id"] as? Int },
-      links.compactMap { $0["id"] as? Int }
-    )
-  }
-
-  private static func objects(_ arguments: [String]) throws -> [[String: Any]] {
-    let result = try run("/usr/sbin/bpftool", ["-j"] + arguments)
-    let data = Data(result.out.utf8)
-    return (try? JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? []
-  }
-
   /// How many programs (and links) a capture attaches.
   static let programCount = 16
   /// How many maps a capture creates (ring buffer, counters, owners, listeners, peers, and the plan's nine).
   static let mapCount = 14
-
-  /// Waits (up to `seconds`) until all programs are loaded, or until none is; returns whether it happened.
-  static func waitForPrograms(loaded: Bool, seconds: Double = 10) throws -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-      let count = try ours().programs.count
-      if loaded ? count >= programCount : count == 0 { return true }
-      Thread.sleep(forTimeInterval: 0.05)
-    }
-    return false
-  }
 
   /// Parsed JSON-lines output.
   static func events(_ output: String) -> [LiveJSONEvent] {
@@ -157,6 +128,8 @@ final class TestNamespace {
   let name: String
   let hostAddress: String
   let peerAddress: String
+  /// The veth end inside the namespace.
+  let peerInterface: String
   private let hostInterface: String
 
   init() throws {
@@ -164,6 +137,7 @@ final class TestNamespace {
     name = "nf-test-\(n)-\(getpid())"
     hostInterface = "nfv\(n)a\(getpid() % 1000)"
     let peer = "nfv\(n)b\(getpid() % 1000)"
+    peerInterface = peer
     hostAddress = "10.200.\(n).1"
     peerAddress = "10.200.\(n).2"
     let steps: [[String]] = [

@@ -10,21 +10,37 @@ import Testing
 struct LiveCaptureTests {
   static let requests = 3
 
-  /// Runs `netfilter run ARGS` in-process on another thread while `drive` runs once the programs are attached.
+  /// Runs `netfilter run ARGS` in-process on another thread while `drive` runs once the programs are
+  /// attached; checks what this process loaded (so other captures running meanwhile do not count) and
+  /// that all of it is gone afterwards.
   private func capture(_ arguments: [String], drive: () throws -> Void) async throws -> CLIResult {
     let task = Task.detached { runCLI(["run"] + arguments) }
-    #expect(try Live.waitForPrograms(loaded: true), "the programs were never attached")
-    let loaded = try Live.ours()
+    var held = HeldBPF()
+    let attached = LiveNetwork.waitUntil(seconds: 20) {
+      held = HeldBPF(pid: Int(getpid()))
+      return held.attached && held.links.count == Live.programCount
+    }
+    #expect(attached, "the programs were never attached")
     #expect(
-      loaded.programs.count == Live.programCount && loaded.maps.count == Live.mapCount && loaded.links.count == Live.programCount,
-      "\(loaded)"
+      held.programs.count == Live.programCount && held.maps.count == Live.mapCount
+        && held.links.count == Live.programCount,
+      "\(held)"
     )
     try drive()
     let result = await task.value
-    #expect(try Live.waitForPrograms(loaded: false), "programs of ours are still loaded after the capture")
-    let left = try Live.ours()
-    #expect(left.programs.isEmpty && left.maps.isEmpty && left.links.isEmpty, "left behind: \(left)")
+    try Self.expectGone(held)
     return result
+  }
+
+  /// Waits until nothing of `held` is left in the kernel (maps are freed after their last reference,
+  /// tries and hashes through RCU).
+  static func expectGone(_ held: HeldBPF) throws {
+    var left: [String] = []
+    _ = try LiveNetwork.waitUntil(seconds: 10) {
+      left = try held.stillLoaded()
+      return left.isEmpty
+    }
+    #expect(left.isEmpty, "left behind: \(left)")
   }
 
   @Test func curlRequestsAreCapturedOnEgressAndAttributedToTheirProcesses() async throws {
@@ -139,8 +155,11 @@ struct LiveCaptureTests {
     let running = try #require(server)
     let port = running.port
     let events = Live.events(result.stdout).filter {
-      [$0.arguments["src_port"], $0.arguments["dst_port"]].contains { $0 as? Int == port }
-        || $0.name.hasPrefix("net_packet_http")
+      [
+        $0.arguments["src_port"], $0.arguments["dst_port"], $0.value("metadata", "src_port"),
+        $0.value("metadata", "dst_port"),
+      ]
+      .contains { $0 as? Int == port }
     }
     #expect(events.count >= 20)
     // bind() gave the listening port's owner; the accepted socket inherits it when established.
@@ -172,7 +191,13 @@ struct LiveCaptureTests {
   func aSignalStopsTheBinaryCleanly(signal: Int32) throws {
     let started = try Live.start(["run", "--stats", "--duration", "30", "net.dport = 1"])
     defer { if started.process.isRunning { kill(started.process.processIdentifier, SIGKILL) } }
-    #expect(try Live.waitForPrograms(loaded: true))
+    var held = HeldBPF()
+    #expect(
+      LiveNetwork.waitUntil(seconds: 20) {
+        held = HeldBPF(pid: Int(started.process.processIdentifier))
+        return held.attached && held.links.count == Live.programCount
+      }
+    )
     let sent = Date()
     kill(started.process.processIdentifier, signal)
     started.process.waitUntilExit()
@@ -181,8 +206,7 @@ struct LiveCaptureTests {
     #expect(started.process.terminationStatus == 0)
     let err = try String(contentsOf: started.err, encoding: .utf8)
     #expect(err.hasSuffix("\"lost\":0,\"malformed\":0}\n"), "\(err)")
-    #expect(try Live.waitForPrograms(loaded: false), "programs of ours are still loaded after the signal")
-    #expect(try Live.ours().maps.isEmpty)
+    try Self.expectGone(held)
   }
 }
 
