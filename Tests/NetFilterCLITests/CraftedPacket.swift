@@ -1,4 +1,5 @@
 import NetFilter
+import NetFilterTestSupport
 
 /// An IPv4 or IPv6 packet built for a test run of the kernel program, with what the kernel should
 /// see of it when it is well formed.
@@ -49,7 +50,7 @@ struct CraftedPacket: CustomStringConvertible {
       + "\(payload) payload bytes, damage \(damage)"
   }
 
-  static func random(_ random: inout SeededRandom) -> CraftedPacket {
+  static func random(_ random: inout SplitMix64) -> CraftedPacket {
     let v6 = Int.random(in: 0..<10, using: &random) < 3
     let pool = RandomKernelFilter.addresses.compactMap(IPAddress.init).filter { ($0.family == .v6) == v6 }
     let protos: [UInt8] = v6 ? [6, 17, 58, 6, 17, 47] : [6, 17, 1, 6, 17, 47]

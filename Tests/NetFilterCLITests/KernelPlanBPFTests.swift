@@ -2,6 +2,7 @@ import Foundation
 import NetFilter
 import NetFilterBPF
 import NetFilterPackets
+import NetFilterTestSupport
 import Testing
 
 @testable import NetFilterCLI
@@ -15,7 +16,7 @@ struct KernelPlanBPFTests {
   @Test func theRealProgramNeverRejectsAPacketTheFilterMatches() throws {
     let capture = try LiveCapture(attach: false)
     defer { capture.stop() }
-    var random = SeededRandom(seed: 0x6E66_6B70)
+    var random = SplitMix64(seed: 0x6E66_6B70)
     let packets = (0..<80).map { _ in CraftedPacket.random(&random) }
     var (checked, rejected, compared) = (0, 0, 0)
     for round in 0..<60 {
@@ -68,19 +69,6 @@ struct KernelPlanBPFTests {
   }
 }
 
-/// A small deterministic generator (SplitMix64), so failures repeat.
-struct SeededRandom: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// Random filters over what the kernel sees (ports, addresses, protocol, direction, event kind) mixed
 /// with what it does not (sizes, TCP flags, process names it cannot know in a test run).
 enum RandomKernelFilter {
@@ -88,7 +76,7 @@ enum RandomKernelFilter {
   static let addresses = ["10.0.0.1", "10.1.2.3", "127.0.0.1", "192.168.7.9", "::1", "fd00::7", "2001:db8::1"]
   static let cidrs = ["10.0.0.0/8", "10.1.0.0/16", "127.0.0.0/8", "fd00::/8", "2001:db8::/32", "0.0.0.0/0"]
 
-  static func make(_ random: inout SeededRandom, depth: Int = 0) -> String {
+  static func make(_ random: inout SplitMix64, depth: Int = 0) -> String {
     if depth >= 3 || Int.random(in: 0..<3, using: &random) == 0 { return leaf(&random) }
     let left = make(&random, depth: depth + 1)
     let right = make(&random, depth: depth + 1)
@@ -99,7 +87,7 @@ enum RandomKernelFilter {
     }
   }
 
-  static func leaf(_ random: inout SeededRandom) -> String {
+  static func leaf(_ random: inout SplitMix64) -> String {
     let port = ports.randomElement(using: &random)!
     let address = addresses.randomElement(using: &random)!
     let side = Bool.random(using: &random) ? "s" : "d"

@@ -1,3 +1,5 @@
+import NetFilterTestSupport
+
 /// Random well-typed filters: tests of every kernel field in every form the lowering handles, mixed
 /// with tests the kernel cannot make (other fields, functions, field against field, case folding).
 struct RandomFilters {
@@ -6,7 +8,7 @@ struct RandomFilters {
     case ports, addresses, process, kinds, protocols, tracee, userSpace
   }
 
-  var rng: SeededGenerator
+  var rng: SplitMix64
   /// The leaves drawn; all families by default, one to make its collisions frequent.
   var families = Family.allCases
 

@@ -1,4 +1,5 @@
 import NetFilter
+import NetFilterTestSupport
 
 /// Random packet events, with the kinds, aliases and Tracee arguments a decoded packet has.
 extension World {
@@ -16,7 +17,7 @@ extension World {
     "net_packet_http": ["src", "dst", "src_port", "dst_port"],
   ]
 
-  mutating func packetEvent(using rng: inout SeededGenerator) {
+  mutating func packetEvent(using rng: inout SplitMix64) {
     let v6 = Bool.random(using: &rng)
     let transport = Transport.allCases.randomElement(using: &rng)!
     let kinds = Self.kinds(v6: v6, transport, using: &rng)
@@ -57,7 +58,7 @@ extension World {
     traceeArguments(kinds, values, direction: direction, protocolNumber: number, using: &rng)
   }
 
-  private mutating func packetAddresses(v6: Bool, using rng: inout SeededGenerator) -> (IPAddress, IPAddress) {
+  private mutating func packetAddresses(v6: Bool, using rng: inout SplitMix64) -> (IPAddress, IPAddress) {
     let (source, destination) = (Self.address(using: &rng, v6: v6), Self.address(using: &rng, v6: v6))
     set("net.sip", .ip(source))
     set("net.dip", .ip(destination))
@@ -70,7 +71,7 @@ extension World {
     _ values: [String: FieldValue],
     direction: UInt8,
     protocolNumber: UInt8,
-    using rng: inout SeededGenerator
+    using rng: inout SplitMix64
   ) {
     for kind in kinds {
       if let arguments = Self.layerArguments[kind] {
@@ -94,7 +95,7 @@ extension World {
     }
   }
 
-  private static func kinds(v6: Bool, _ transport: Transport, using rng: inout SeededGenerator) -> [String] {
+  private static func kinds(v6: Bool, _ transport: Transport, using rng: inout SplitMix64) -> [String] {
     var kinds: [String] = []
     switch transport {
     case .tcp:

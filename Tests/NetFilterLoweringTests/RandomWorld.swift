@@ -1,19 +1,5 @@
 import NetFilter
-
-/// A seeded generator (SplitMix64), so a failure can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+import NetFilterTestSupport
 
 /// An event as a plain map of field names to values.
 struct ModelEvent: Event, CustomStringConvertible {
@@ -53,7 +39,7 @@ struct World: CustomStringConvertible {
 
   var description: String { "\(event)\n  view: \(view)" }
 
-  static func random(using rng: inout SeededGenerator) -> World {
+  static func random(using rng: inout SplitMix64) -> World {
     var world = World()
     world.process(using: &rng)
     if Bool.random(using: &rng) { world.socketEvent(using: &rng) } else { world.packetEvent(using: &rng) }
@@ -67,7 +53,7 @@ struct World: CustomStringConvertible {
     if condition { event.fields[field] = value }
   }
 
-  private mutating func process(using rng: inout SeededGenerator) {
+  private mutating func process(using rng: inout SplitMix64) {
     guard Int.random(in: 0..<8, using: &rng) != 0 else {
       (view.pid, view.tid, view.comm, view.cgroupID) = (.missing, .missing, .missing, .missing)
       return
@@ -84,7 +70,7 @@ struct World: CustomStringConvertible {
     (view.pid, view.tid, view.comm, view.cgroupID) = (.value(pid), .value(tid), .value(comm), .value(cgroup))
   }
 
-  static func address(using rng: inout SeededGenerator, v6: Bool) -> IPAddress {
+  static func address(using rng: inout SplitMix64, v6: Bool) -> IPAddress {
     switch Int.random(in: 0..<6, using: &rng) {
     case 0:
       return v6
@@ -93,12 +79,12 @@ struct World: CustomStringConvertible {
     }
   }
 
-  static func port(using rng: inout SeededGenerator) -> UInt16 {
+  static func port(using rng: inout SplitMix64) -> UInt16 {
     Int.random(in: 0..<4, using: &rng) == 0
       ? UInt16.random(in: 0...UInt16.max, using: &rng) : Pools.ports.randomElement(using: &rng)!
   }
 
-  private mutating func addresses(v6: Bool, using rng: inout SeededGenerator) -> (IPAddress, IPAddress) {
+  private mutating func addresses(v6: Bool, using rng: inout SplitMix64) -> (IPAddress, IPAddress) {
     let (source, destination) = (Self.address(using: &rng, v6: v6), Self.address(using: &rng, v6: v6))
     set("net.sip", .ip(source))
     set("net.dip", .ip(destination))
@@ -106,7 +92,7 @@ struct World: CustomStringConvertible {
     return (source, destination)
   }
 
-  private mutating func ports(using rng: inout SeededGenerator) -> (UInt16, UInt16) {
+  private mutating func ports(using rng: inout SplitMix64) -> (UInt16, UInt16) {
     let (source, destination) = (Self.port(using: &rng), Self.port(using: &rng))
     set("net.sport", .uint(UInt64(source)))
     set("net.dport", .uint(UInt64(destination)))
@@ -114,7 +100,7 @@ struct World: CustomStringConvertible {
     return (source, destination)
   }
 
-  private mutating func socketEvent(using rng: inout SeededGenerator) {
+  private mutating func socketEvent(using rng: inout SplitMix64) {
     let name = Pools.socketNames.randomElement(using: &rng)!
     set("evt.name", .string(name))
     set("evt.kinds", .strings([name]), when: Bool.random(using: &rng))
@@ -127,7 +113,7 @@ struct World: CustomStringConvertible {
     view.direction = .missing
   }
 
-  private mutating func hideSomeValues(using rng: inout SeededGenerator) {
+  private mutating func hideSomeValues(using rng: inout SplitMix64) {
     func hide<V>(_ value: inout KernelValue<V>) {
       if Int.random(in: 0..<12, using: &rng) == 0 {
         value = .unknown

@@ -1,3 +1,4 @@
+import NetFilterTestSupport
 import Testing
 
 @testable import NetFilterPackets
@@ -187,7 +188,7 @@ extension HTTPTests {
     }
 
     @Test func randomBytesNeverCrash() {
-      var generator = L7SeededRandom(seed: 0x4854_5450)
+      var generator = SplitMix64(seed: 0x4854_5450)
       let seeds = [
         "GET /a?b HTTP/1.1\r\nHost: h\r\nX: y\r\n z\r\nContent-Length: 12\r\n\r\n",
         "HTTP/1.1 301 Moved Permanently\r\nLocation: /\r\n\r\n",

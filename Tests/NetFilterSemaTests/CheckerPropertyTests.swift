@@ -4,27 +4,17 @@ import NetFilterSyntax
 import NetFilterTestSupport
 import Testing
 
-/// SplitMix64, as in the syntax tests: deterministic cases on every run.
-private struct Random {
-  var state: UInt64
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+extension SplitMix64 {
+  fileprivate mutating func int(_ range: ClosedRange<Int>) -> Int {
+    range.lowerBound + Int(next() % UInt64(range.count))
   }
-
-  mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-  mutating func chance(_ percent: Int) -> Bool { int(1...100) <= percent }
-  mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+  fileprivate mutating func chance(_ percent: Int) -> Bool { int(1...100) <= percent }
+  fileprivate mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 }
-
 /// Writes well-typed filters over the real schema: every field, an operator its type allows and
 /// a literal that fits. Each must check clean, and its normalized text must check to the same tree.
 private struct WellTypedFilters {
-  var random: Random
+  var random: SplitMix64
   let fields: [FieldDescriptor] = Schema.network.fieldNames.compactMap { Schema.network.fields[$0] }
 
   mutating func ipText() -> String {
@@ -132,7 +122,7 @@ private struct WellTypedFilters {
 @Suite struct CheckerPropertyTests {
   @Test(arguments: [0xC0FFEE_01, 0xC0FFEE_02] as [UInt64])
   func wellTypedFiltersCheckCleanAndNormalizeStably(seed: UInt64) {
-    var generator = WellTypedFilters(random: Random(state: seed))
+    var generator = WellTypedFilters(random: SplitMix64(seed: seed))
     for _ in 0..<600 {
       assertCheck(generator.next())
     }

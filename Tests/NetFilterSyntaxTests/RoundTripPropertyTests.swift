@@ -4,21 +4,6 @@ import Testing
 
 @testable import NetFilterSyntax
 
-/// SplitMix64: a small deterministic generator, so that every run tests the same cases.
-struct SplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-
-  init(seed: UInt64) { state = seed }
-
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 /// Generates canonical syntax trees from the grammar: trees the parser itself could produce, so
 /// that printing and parsing one gives it back exactly.
 struct TreeGenerator {

@@ -1,3 +1,5 @@
+import NetFilterTestSupport
+
 /// Test scaffolding shared by DNSTests.swift and HTTPTests.swift: DNS wire-format builders and a
 /// seeded random generator. (Kept here so the test files stay short.)
 
@@ -53,20 +55,7 @@ enum DNSWire {
   }
 }
 
-/// A small seeded generator (SplitMix64), so the random inputs are the same on every run.
-struct L7SeededRandom: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
-extension L7SeededRandom {
+extension SplitMix64 {
   /// `count` random bytes.
   mutating func bytes(_ count: Int) -> [UInt8] {
     var result = [UInt8](repeating: 0, count: count)
