@@ -92,6 +92,48 @@ struct LiveSocketEventTests {
     #expect(mine.contains { $0.name == "Reconnect" })
   }
 
+  @Test func processFieldsComeFromTheKernelAndProc() throws {
+    let server = try LocalHTTPServer()
+    defer { server.stop() }
+    let marker = "nf-marker-\(Int.random(in: 1000...9999))"
+    let exe = try #require(Live.run("/usr/bin/env", ["python3", "-c", "import sys; print(sys.executable)"]).out)
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let resolved = URL(fileURLWithPath: exe).resolvingSymlinksInPath().path
+    let cgroup = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)
+      .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) }
+    let filter = "evt.name = 'Connect' and ps.cmdline contains '\(marker)' and ps.exe = '\(resolved)'"
+    var client: Int32 = 0
+    let run = try LiveNetwork.capture(filter) {
+      // The client stays a moment after connecting, so /proc still has it when its event arrives.
+      let script = "import socket, sys, time; s = socket.create_connection(('127.0.0.1', \(server.port))); time.sleep(1)"
+      client = try Live.run("/usr/bin/env", ["python3", "-c", script, marker]).pid
+    }
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.events.count == 1, "\(run.events.map(\.name))")
+    #expect(run.events.first?.processID == Int(client))
+    // The same event again, asking for the other process fields.
+    let fields = try LiveNetwork.capture(
+      "evt.name = 'Connect' and ps.ppid = \(getpid()) and ps.args contains '\(marker)' and ps.username = 'root'"
+        + " and ps.cgroup.path = '\(cgroup ?? "?")' and ps.uid = 0 and net.dport = \(server.port)"
+    ) {
+      let script = "import socket, sys, time; s = socket.create_connection(('127.0.0.1', \(server.port))); time.sleep(1)"
+      _ = try Live.run("/usr/bin/env", ["python3", "-c", script, marker])
+    }
+    #expect(fields.events.count == 1, "\(fields.stderr)")
+  }
+
+  @Test func aServerListeningBeforeTheCaptureIsNamedOnAccept() throws {
+    let server = try LocalHTTPServer()
+    defer { server.stop() }
+    let run = try LiveNetwork.capture("evt.name = 'Accept' and net.sport = \(server.port)") {
+      _ = try Live.curl(port: server.port)
+    }
+    // The kernel never saw the server bind; the /proc snapshot taken at attach time names it.
+    #expect(run.events.count == 1)
+    #expect(run.events.first?.processName == "python3")
+    #expect(run.events.first?.processID == Int(server.process.processIdentifier))
+  }
+
   /// A UDP echo server on 127.0.0.1:PORT with an unconnected socket (two datagrams, then exits).
   static let udpEcho = """
     import socket, sys
