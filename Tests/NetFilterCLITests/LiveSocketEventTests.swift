@@ -101,11 +101,11 @@ struct LiveSocketEventTests {
     let resolved = URL(fileURLWithPath: exe).resolvingSymlinksInPath().path
     let cgroup = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8)
       .split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) }
+    // The client stays a moment after connecting, so /proc still has it when its event arrives.
+    let script = "import socket, sys, time; s = socket.create_connection(('127.0.0.1', \(server.port))); time.sleep(1)"
     let filter = "evt.name = 'Connect' and ps.cmdline contains '\(marker)' and ps.exe = '\(resolved)'"
     var client: Int32 = 0
     let run = try LiveNetwork.capture(filter) {
-      // The client stays a moment after connecting, so /proc still has it when its event arrives.
-      let script = "import socket, sys, time; s = socket.create_connection(('127.0.0.1', \(server.port))); time.sleep(1)"
       client = try Live.run("/usr/bin/env", ["python3", "-c", script, marker]).pid
     }
     #expect(run.status == 0, "\(run.stderr)")
@@ -116,7 +116,6 @@ struct LiveSocketEventTests {
       "evt.name = 'Connect' and ps.ppid = \(getpid()) and ps.args contains '\(marker)' and ps.username = 'root'"
         + " and ps.cgroup.path = '\(cgroup ?? "?")' and ps.uid = 0 and net.dport = \(server.port)"
     ) {
-      let script = "import socket, sys, time; s = socket.create_connection(('127.0.0.1', \(server.port))); time.sleep(1)"
       _ = try Live.run("/usr/bin/env", ["python3", "-c", script, marker])
     }
     #expect(fields.events.count == 1, "\(fields.stderr)")
