@@ -343,7 +343,7 @@ enum Zone {
 ///
 /// dnsmasq closes every inherited descriptor, among them the one Foundation's `Process` watches to
 /// learn that a child exited; Foundation would then wait for it forever, and for every other child
-/// too. So a shell starts it, holds that descriptor, and prints dnsmasq's pid for ``stop()``.
+/// too. So a shell starts it, holds that descriptor, and prints "pid N" for ``stop()``.
 final class ZoneServer {
   let address: String
   private let shell: BackgroundProcess
@@ -353,10 +353,12 @@ final class ZoneServer {
     var last = ""
     for _ in 0..<5 {
       let address = "127.53.\(Int.random(in: 1...254)).1"
-      let script = "/usr/sbin/dnsmasq \"$@\" & echo $!; wait"
+      let script = "/usr/sbin/dnsmasq \"$@\" & echo \"pid $!\"; wait"
       let shell = try BackgroundProcess("/bin/sh", ["-c", script, "sh"] + Self.arguments(address))
       let ready = LiveNetwork.waitUntil(seconds: 5) { !shell.process.isRunning || Self.answers(address) }
-      let pid = Int32(shell.output.prefix { $0.isNumber }) ?? 0
+      // dnsmasq's own messages go to the same file, possibly before the pid.
+      let line = shell.output.split(separator: "\n").first { $0.hasPrefix("pid ") }
+      let pid = line.flatMap { Int32($0.dropFirst(4)) } ?? 0
       if ready, shell.process.isRunning, pid > 0 {
         (self.address, self.shell, self.pid) = (address, shell, pid)
         return
