@@ -25,7 +25,7 @@ for file in examples/filters/*.nf; do
   .build/release/netfilter check --file "$file" | tail -n 1
 done
 
-echo "== netfilter run: live capture of this host's HTTP traffic for 5 seconds (loopback traffic generated here)"
+echo "== netfilter run: live capture for 5 seconds of curl against a local web server: HTTP packets and Connect/Accept"
 port=18473
 python3 -m http.server "$port" --bind 127.0.0.1 >/dev/null 2>&1 &
 server=$!
@@ -33,7 +33,7 @@ trap 'kill $server 2>/dev/null || true' EXIT
 ( sleep 1.5; for _ in 1 2 3; do curl -s -o /dev/null "http://127.0.0.1:$port/" || true; sleep 0.3; done ) &
 status=0
 .build/release/netfilter run --duration 5 --output table --stats \
-  "net_packet_http_request or net_packet_http_response" || status=$?
+  "(net.dport = $port or net.sport = $port) and (net_packet_http or evt.name in ('Connect', 'Accept'))" || status=$?
 if [ "$status" -eq 77 ]; then
   echo "== live capture is not possible here (see above); replaying the bundled loopback capture instead"
   .build/release/netfilter run --pcap examples/captures/loopback-http-dns.pcap --output table --stats \

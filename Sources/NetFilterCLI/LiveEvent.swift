@@ -90,6 +90,11 @@ struct LiveEvent: Event {
 
   /// Tracee's JSON shape, with the process fields filled in.
   func traceeJSON(hostName: String) -> JSONValue {
-    ProcessFields.traceeMembers(packet.traceeJSON(hostName: hostName), process)
+    packet.traceeJSON(hostName: hostName, process: ProcessFields.tracee(process))
+  }
+
+  /// The same as one line of JSON text, written without building the tree (the output path).
+  func traceeJSONText(hostName: String) -> String {
+    String(decoding: packet.traceeJSONText(hostName: hostName, process: ProcessFields.tracee(process)), as: UTF8.self)
   }
 }

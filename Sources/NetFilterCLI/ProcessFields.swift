@@ -1,6 +1,7 @@
 import NetFilter
 import NetFilterBPF
 import NetFilterHost
+import NetFilterPackets
 
 /// The process fields a live event answers from its ``ProcessContext`` (`ps.*`, `evt.pid`,
 /// `evt.tid`), numbered past every number the event types use for their own fields.
@@ -69,28 +70,19 @@ enum ProcessFields {
     resolve(binding).map { value($0, process) }
   }
 
-  /// Tracee's process members of an event's JSON object, filled in from `process`.
-  static func traceeMembers(_ json: JSONValue, _ process: ProcessContext) -> JSONValue {
-    guard process.isKnown, case .object(let members) = json else { return json }
-    let pid = value(base, process)
-    let tid = value(base + 2, process)
-    let cgroup = value(base + 6, process)
-    return .object(
-      members.map { member in
-        switch member.key {
-        case "processId": (member.key, jsonNumber(pid) ?? member.value)
-        case "threadId": (member.key, jsonNumber(tid) ?? member.value)
-        case "processName": (member.key, .string(process.owner?.name ?? process.host?.name ?? ""))
-        case "cgroupId": (member.key, jsonNumber(cgroup) ?? member.value)
-        case "containerId": (member.key, .string(process.host?.containerID ?? ""))
-        default: member
-        }
-      }
+  /// Tracee's process members of an event, from `process`.
+  static func tracee(_ process: ProcessContext) -> TraceeProcess {
+    guard process.isKnown else { return TraceeProcess() }
+    func number(_ value: FieldValue) -> UInt64 {
+      if case .uint(let number) = value { return number }
+      return 0
+    }
+    return TraceeProcess(
+      pid: number(value(base, process)),
+      tid: number(value(base + 2, process)),
+      name: process.owner?.name ?? process.host?.name ?? "",
+      cgroupID: number(value(base + 6, process)),
+      containerID: process.host?.containerID ?? ""
     )
-  }
-
-  private static func jsonNumber(_ value: FieldValue) -> JSONValue? {
-    if case .uint(let number) = value { return .number(String(number)) }
-    return nil
   }
 }

@@ -30,7 +30,12 @@ extension RunCommand {
     let programs = LivePrograms(packets: packets, sockets: sockets, events: selectedKinds, processes: LiveProcesses())
     let stop = StopSignal()
     defer { stop.restore() }
-    try readLive(capture, programs, stop, &sink, &counters)
+    // Output goes out in chunks, flushed after every wait for records (a write per event would
+    // cost a system call each).
+    let output = ChunkedOutput(console)
+    defer { output.flush() }
+    var chunked = EventSink(format: sink.format, console: output.console)
+    try readLive(capture, programs, stop, &chunked, &counters) { output.flush() }
     counters.lost = capture.lostCount
   }
 
@@ -39,7 +44,8 @@ extension RunCommand {
     _ programs: LivePrograms,
     _ stop: StopSignal,
     _ sink: inout EventSink,
-    _ counters: inout Counters
+    _ counters: inout Counters,
+    flush: () -> Void
   ) throws {
     let host = ProcessInfo.processInfo.hostName
     let deadline = duration.map { Date().addingTimeInterval($0) }
@@ -56,6 +62,7 @@ extension RunCommand {
       } catch {
         throw ValidationError("Live capture failed: \(error.description)")
       }
+      flush()
     }
   }
 
@@ -114,7 +121,7 @@ struct LivePrograms {
         counters.matched += 1
         var shown = view.decoded()
         fillProcess(&shown)
-        sink.write(json: shown.traceeJSON(hostName: host).serialized) { shown.lookup(FieldBinding($0)) }
+        sink.write(json: shown.traceeJSONText(hostName: host)) { shown.lookup(FieldBinding($0)) }
       }
       return matched
     case .socket(let live):

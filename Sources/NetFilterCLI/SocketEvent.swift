@@ -102,20 +102,20 @@ struct SocketEvent: Event {
     if record.kind == .send || record.kind == .recv {
       arguments.append(Self.argument("size", "u32", .number(String(record.size))))
     }
-    let json = JSONValue.object([
+    let owner = ProcessFields.tracee(process)
+    return .object([
       ("timestamp", .number(String(record.timestamp))),
-      ("processId", .number("0")),
-      ("threadId", .number("0")),
-      ("processName", .string("")),
+      ("processId", .number(String(owner.pid))),
+      ("threadId", .number(String(owner.tid))),
+      ("processName", .string(owner.name)),
       ("hostName", .string(hostName)),
-      ("cgroupId", .number("0")),
-      ("containerId", .string("")),
+      ("cgroupId", .number(String(owner.cgroupID))),
+      ("containerId", .string(owner.containerID)),
       ("eventId", .string(String(3000 + Int(record.kind.rawValue)))),
       ("eventName", .string(record.kind.name)),
       ("argsNum", .number(String(arguments.count))),
       ("args", .array(arguments)),
     ])
-    return ProcessFields.traceeMembers(json, process)
   }
 
   private static func argument(_ name: String, _ type: String, _ value: JSONValue) -> JSONValue {

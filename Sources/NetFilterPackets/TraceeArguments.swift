@@ -5,19 +5,38 @@ import NetFilterSyntax
 /// Tracee's argument trees for a packet (tracee-network.md §4.2), as JSON: what `--output json`
 /// writes, and where fields deep in DNS and HTTP messages are read from. Each tree is written once,
 /// against ``TraceeJSONSink``: straight to text for output, or to a `JSONValue` for lookups.
+/// The process members of an event in Tracee's JSON shape (all zero or empty for packets read from
+/// a file).
+public struct TraceeProcess: Sendable {
+  public var pid: UInt64 = 0
+  public var tid: UInt64 = 0
+  public var name = ""
+  public var cgroupID: UInt64 = 0
+  public var containerID = ""
+
+  /// A process; every member defaults to zero or empty.
+  public init(pid: UInt64 = 0, tid: UInt64 = 0, name: String = "", cgroupID: UInt64 = 0, containerID: String = "") {
+    self.pid = pid
+    self.tid = tid
+    self.name = name
+    self.cgroupID = cgroupID
+    self.containerID = containerID
+  }
+}
+
 extension PacketEvent {
   /// The whole event in Tracee's JSON shape, named after the packet's most specific kind.
-  public func traceeJSON(hostName: String) -> JSONValue {
+  public func traceeJSON(hostName: String, process: TraceeProcess = TraceeProcess()) -> JSONValue {
     var sink = JSONTreeSink()
-    writeEvent(hostName: hostName, to: &sink)
+    writeEvent(hostName: hostName, process: process, to: &sink)
     return sink.result
   }
 
   /// The same event as compact JSON text (`traceeJSON(hostName:).serialized`), written without
   /// building the tree: the output path.
-  public func traceeJSONText(hostName: String) -> [UInt8] {
+  public func traceeJSONText(hostName: String, process: TraceeProcess = TraceeProcess()) -> [UInt8] {
     var sink = JSONTextSink()
-    writeEvent(hostName: hostName, to: &sink)
+    writeEvent(hostName: hostName, process: process, to: &sink)
     return sink.finish()
   }
 
@@ -41,17 +60,17 @@ extension PacketEvent {
     return JSONEvent.traceeField(binding, in: json)
   }
 
-  private func writeEvent<S: TraceeJSONSink>(hostName: String, to sink: inout S) {
+  private func writeEvent<S: TraceeJSONSink>(hostName: String, process: TraceeProcess, to sink: inout S) {
     let name = self.name
     let event = PacketEventName(name)
     sink.beginObject()
     sink.member("timestamp", number: packet.timestamp)
-    sink.member("processId", number: 0)
-    sink.member("threadId", number: 0)
-    sink.member("processName", "")
+    sink.member("processId", number: process.pid)
+    sink.member("threadId", number: process.tid)
+    sink.member("processName", process.name)
     sink.member("hostName", hostName)
-    sink.member("cgroupId", number: 0)
-    sink.member("containerId", "")
+    sink.member("cgroupId", number: process.cgroupID)
+    sink.member("containerId", process.containerID)
     sink.member("eventId", String(2000 + (event?.rawValue ?? 0)))
     sink.member("eventName", name)
     sink.member("argsNum", number: event.map(argumentCount) ?? 0)
