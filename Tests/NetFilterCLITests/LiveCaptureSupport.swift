@@ -122,49 +122,6 @@ final class LocalHTTPServer {
   }
 }
 
-/// A network namespace of the test's own with one veth pair: this host is 10.200.N.1/30, the
-/// namespace's host 10.200.N.2/30 (N random, so parallel runs rarely meet). Removed by ``remove()``.
-final class TestNamespace {
-  let name: String
-  let hostAddress: String
-  let peerAddress: String
-  /// The veth end inside the namespace.
-  let peerInterface: String
-  private let hostInterface: String
-
-  init() throws {
-    let n = Int.random(in: 16...250)
-    name = "nf-test-\(n)-\(getpid())"
-    hostInterface = "nfv\(n)a\(getpid() % 1000)"
-    let peer = "nfv\(n)b\(getpid() % 1000)"
-    peerInterface = peer
-    hostAddress = "10.200.\(n).1"
-    peerAddress = "10.200.\(n).2"
-    let steps: [[String]] = [
-      ["netns", "add", name],
-      ["link", "add", hostInterface, "type", "veth", "peer", "name", peer],
-      ["link", "set", peer, "netns", name],
-      ["addr", "add", "\(hostAddress)/30", "dev", hostInterface],
-      ["link", "set", hostInterface, "up"],
-      ["-n", name, "addr", "add", "\(peerAddress)/30", "dev", peer],
-      ["-n", name, "link", "set", peer, "up"],
-    ]
-    for step in steps where try Live.run("/usr/sbin/ip", step).status != 0 {
-      remove()
-      throw CocoaError(
-        .fileWriteUnknown,
-        userInfo: [NSLocalizedDescriptionKey: "ip \(step.joined(separator: " ")) failed"]
-      )
-    }
-  }
-
-  /// Deletes the namespace and the veth pair.
-  func remove() {
-    _ = try? Live.run("/usr/sbin/ip", ["link", "del", hostInterface])
-    _ = try? Live.run("/usr/sbin/ip", ["netns", "del", name])
-  }
-}
-
 extension Live {
   /// The built `netfilter` executable next to the test bundle.
   static var binary: String {

@@ -116,9 +116,9 @@ struct LiveCaptureTests {
   }
 
   @Test func pingIntoATestNamespaceGivesEchoRequestsAndReplies() async throws {
-    let namespace = try TestNamespace()
+    let namespace = try DualStackNamespace()
     defer { namespace.remove() }
-    let peer = namespace.peerAddress
+    let peer = namespace.peer4
     var ping: Int32 = 0
     let filter = "net.l4.proto = 'ICMP' and (net.sip = \(peer) or net.dip = \(peer))"
     let result = try await capture(["--output", "json", "--duration", "3", filter]) {

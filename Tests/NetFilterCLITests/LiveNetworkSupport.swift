@@ -151,6 +151,8 @@ final class DualStackNamespace {
   let peer4: String
   let host6: String
   let peer6: String
+  /// The veth end inside the namespace.
+  let peerInterface: String
   private let hostInterface: String
 
   init() throws {
@@ -161,6 +163,7 @@ final class DualStackNamespace {
     name = "nf-sig-\(subnet)-\(getpid())"
     hostInterface = "nfs\(subnet)h\(getpid() % 1000)"
     let peer = "nfs\(subnet)p\(getpid() % 1000)"
+    peerInterface = peer
     (host4, peer4, host6, peer6) = ("172.16.\(subnet).1", "172.16.\(subnet).2", "\(prefix)::1", "\(prefix)::2")
     let steps: [[String]] = [
       ["netns", "add", name],

@@ -66,7 +66,7 @@ struct LiveSocketEventTests {
   }
 
   @Test func aSynIntoASilentNamespaceIsReconnectAndLostSegmentsAreRetransmits() throws {
-    let namespace = try TestNamespace()
+    let namespace = try DualStackNamespace()
     defer { namespace.remove() }
     let port = Int.random(in: 30_000...39_999)
     let listener = try Process.run(
@@ -75,7 +75,7 @@ struct LiveSocketEventTests {
     )
     defer { kill(listener.processIdentifier, SIGKILL) }
     Thread.sleep(forTimeInterval: 0.5)
-    let peer = namespace.peerAddress
+    let peer = namespace.peer4
     var client: Int32 = 0
     let run = try LiveNetwork.capture("evt.name in ('Connect', 'Reconnect', 'Retransmit') and net.dip = \(peer)") {
       // Connect, send, take the namespace's side down, send again: the data is retransmitted; then a

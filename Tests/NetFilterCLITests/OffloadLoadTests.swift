@@ -27,8 +27,10 @@ struct OffloadLoadTests {
     #expect(offload.stats.lost == 0)
     let extra = offload.stats.received - offload.stats.matched
     #expect(extra * 1000 < everything.stats.received, "offload let \(extra) others through; \(everything.stats)")
-    // Without the plan every datagram is four events (two packets, Send, Recv), read or lost.
-    #expect(everything.stats.received + everything.stats.lost >= 4 * Self.noise, "\(everything.stats)")
+    // Without the plan every datagram is at least three events, read or lost: leaving, arriving (the
+    // ingress program runs before the receive queue can drop it) and the sender's Send; its Recv
+    // only if the reader got it in time.
+    #expect(everything.stats.received + everything.stats.lost >= 3 * Self.noise, "\(everything.stats)")
   }
 
   /// Runs the capture around one load; returns its stats and how many events it printed.
