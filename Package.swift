@@ -88,7 +88,7 @@ let package = Package(
     .executableTarget(name: "embed-example", dependencies: ["NetFilter"], path: "examples/embed"),
     .testTarget(
       name: "NetFilterCLITests",
-      dependencies: ["NetFilterCLI", "NetFilterTestSupport", "NetFilterBPF"],
+      dependencies: ["NetFilterCLI", "NetFilterTestSupport", "NetFilterBPF", "NetFilterHost"],
       exclude: ["Golden"]
     ),
 

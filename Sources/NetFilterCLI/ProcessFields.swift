@@ -10,6 +10,7 @@ enum ProcessFields {
   static let names = [
     "ps.pid", "evt.pid", "ps.tid", "evt.tid", "ps.name", "ps.uid", "ps.cgroup.id", "ps.ppid", "ps.parent.pid",
     "ps.exe", "ps.cmdline", "ps.args", "ps.cwd", "ps.username", "ps.gid", "ps.cgroup.path", "ps.container.id",
+    "evt.host",
   ]
   static let base = 1 << 24
   static let hostOnly = base + 9
@@ -26,10 +27,12 @@ enum ProcessFields {
   /// Whether a program reading `keys` needs /proc for an event whose kernel owner is `known`.
   static func needsHost(_ keys: [FieldKey], ownerKnown: Bool) -> Bool {
     keys.contains { key in
-      guard let resolved = key.resolved, resolved >= base else { return false }
+      guard let resolved = key.resolved, resolved >= base, resolved != evtHost else { return false }
       return resolved >= hostOnly || !ownerKnown
     }
   }
+
+  private static let evtHost = base + names.count - 1
 
   /// The value of the process field numbered `resolved`.
   static func value(_ resolved: Int, _ process: ProcessContext) -> FieldValue {
@@ -49,6 +52,7 @@ enum ProcessFields {
   }
 
   private static func hostValue(_ index: Int, _ host: HostProcess?) -> FieldValue {
+    if index == 8 { return .string(HostName.current) }  // evt.host: every live event has it
     guard let host else { return .missing }
     switch index {
     case 0: return text(host.exe)

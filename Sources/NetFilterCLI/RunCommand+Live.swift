@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NetFilter
 import NetFilterBPF
+import NetFilterHost
 import Synchronization
 
 extension RunCommand {
@@ -47,7 +48,7 @@ extension RunCommand {
     _ counters: inout Counters,
     flush: () -> Void
   ) throws {
-    let host = ProcessInfo.processInfo.hostName
+    let host = HostName.current
     let deadline = duration.map { Date().addingTimeInterval($0) }
     var done = false
     while !done, !stop.requested {

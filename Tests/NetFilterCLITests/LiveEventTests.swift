@@ -1,5 +1,6 @@
 import NetFilter
 import NetFilterBPF
+import NetFilterHost
 import Testing
 
 @testable import NetFilterCLI
@@ -27,6 +28,8 @@ import Testing
     #expect(try matches("ps.uid = 1000 and ps.cgroup.id = 7 and net.direction = 'egress' and net.dport = 80", event))
     #expect(try matches("net_packet_tcp.data.proto_tcp.SYN = 1", event))
     #expect(try !matches("net.direction = 'ingress'", event))
+    #expect(try !matches("ps.ppid = 0", event), "a record without a parent has no ps.ppid")
+    #expect(try matches("evt.host = '\(HostName.current)'", event))
     let json = event.traceeJSON(hostName: "h").serialized
     #expect(json.contains("\"processId\":42,\"threadId\":43,\"processName\":\"curl\""))
     #expect(json.contains("\"cgroupId\":7"))
