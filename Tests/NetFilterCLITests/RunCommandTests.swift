@@ -1,6 +1,8 @@
 import Foundation
-import NetFilterCLI
+import NetFilter
 import Testing
+
+@testable import NetFilterCLI
 
 /// The seed document's Tracee JSON lines, bundled in examples/events.
 let seedEvents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -95,6 +97,31 @@ func temporaryFile(_ text: String) throws -> String {
   @Test func missingInputIsAUsageError() {
     #expect(runCLI(["run", "--input", "/nonexistent/events.jsonl", "net.dport = 1"]).status == 64)
     #expect(runCLI(["run", "--count", "0", "--input", seedEvents, "net.dport = 1"]).status == 64)
+  }
+
+  @Test(arguments: [
+    (["--no-offload", "--input", "x.jsonl"], "--no-offload applies to live capture."),
+    (["--events", "Connect", "--pcap", "x.pcap"], "Unknown event 'Connect' in --events; use net_packet_ipv4,"),
+    (["--events", "net_packet_tcp", "--input", "x.jsonl"], "--events applies to --pcap replay and live capture."),
+    (["--events", "Connected"], "Unknown event 'Connected' in --events; use net_packet_ipv4,"),
+    (["--write", "out.pcap"], "--write applies to --pcap replay."),
+  ])
+  func liveOnlyOptionsAreUsageErrorsElsewhere(arguments: [String], message: String) {
+    let result = runCLI(["run"] + arguments + ["net.dport = 1"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains(message), "\(result.stderr)")
+  }
+
+  @Test func liveEventsTakeSocketKindsAndNarrowTheKernelPlan() throws {
+    let command = try RunCommand.parse(["--events", "Connect,net_packet_dns", "net.dport = 53"])
+    let filter = try Environment().compile("net.dport = 53")
+    let plan = command.kernelPlan(filter)
+    // Only Connect events and packets, and only port 53, reach user space.
+    #expect(
+      plan.eventKind?.entries.keys.sorted() == [KernelEventKind.packet.rawValue, KernelEventKind.connect.rawValue]
+    )
+    #expect(plan.destinationPort?.mask(for: 53) == plan.allClauses)
+    #expect(plan.destinationPort?.mask(for: 80) == 0)
   }
 
   @Test func standardInputWorksThroughTheBinary() throws {
