@@ -30,7 +30,7 @@ for _ in $(seq 100); do
 done
 python3 Benchmarks/udp-load.py "$NOISE" "$MATCHING" 19998 19999
 sleep 1
-for name in offload no-offload; do pkill -INT -f "netfilter run.*--duration 60" || true; done
+pkill -INT -f "netfilter run.*--duration 60" || true
 pkill -INT -x tcpdump || true
 wait || true
 
