@@ -39,6 +39,17 @@ import Testing
     }
   }
 
+  @Test func equalValuesHashAlikeAndDistinctOnesStayApart() throws {
+    let text = #"{"a":1,"b":[true,null,"x"],"c":{"d":"e"}}"#
+    let one = try JSONParser.parse(text)
+    let two = try JSONParser.parse(text)
+    #expect(one.hashValue == two.hashValue)
+    let others = [#"{"a":1}"#, #"{"b":1,"a":1}"#, #"[1]"#, #""1""#, #"1"#, #"true"#, #"null"#, #"[]"#, #"{}"#]
+    let set = Set(try (others + others + [text]).map { try JSONParser.parse($0) })
+    #expect(set.count == others.count + 1)
+    #expect(set.contains(one))
+  }
+
   @Test func deepNestingIsAnErrorNotACrash() {
     let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
     #expect(throws: JSONError.self) { try JSONParser.parse(deep) }

@@ -23,8 +23,31 @@ public enum JSONValue: Sendable, Hashable {
     }
   }
 
+  /// Hashes the same structure `==` compares, without serializing the value.
   public func hash(into hasher: inout Hasher) {
-    hasher.combine(serialized)
+    switch self {
+    case .null:
+      hasher.combine(0)
+    case .bool(let value):
+      hasher.combine(1)
+      hasher.combine(value)
+    case .number(let text):
+      hasher.combine(2)
+      hasher.combine(text)
+    case .string(let text):
+      hasher.combine(3)
+      hasher.combine(text)
+    case .array(let items):
+      hasher.combine(4)
+      hasher.combine(items)
+    case .object(let members):
+      hasher.combine(5)
+      hasher.combine(members.count)
+      for member in members {
+        hasher.combine(member.key)
+        member.value.hash(into: &hasher)
+      }
+    }
   }
 
   /// The member `key` of an object (the first, if repeated).
