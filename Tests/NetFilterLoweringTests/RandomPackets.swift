@@ -25,13 +25,10 @@ extension World {
     set("evt.name", alias.map { .strings([kinds[0], $0]) } ?? .string(kinds[0]))
     set("evt.kinds", .strings(kinds))
     view.eventKind = .value(.packet)
-    let (source, destination) = packetAddresses(v6: v6, using: &rng)
+    let (source, destination) = addresses(v6: v6, using: &rng)
     var ports: (UInt16, UInt16)?
     if transport == .tcp || transport == .udp {
-      ports = (Self.port(using: &rng), Self.port(using: &rng))
-      set("net.sport", .uint(UInt64(ports!.0)))
-      set("net.dport", .uint(UInt64(ports!.1)))
-      (view.sourcePort, view.destinationPort) = (.value(ports!.0), .value(ports!.1))
+      ports = self.ports(using: &rng)
     } else {
       (view.sourcePort, view.destinationPort) = (.missing, .missing)
     }
@@ -56,14 +53,6 @@ extension World {
       "dstPort": ports.map { .uint(UInt64($0.1)) } ?? .missing,
     ]
     traceeArguments(kinds, values, direction: direction, protocolNumber: number, using: &rng)
-  }
-
-  private mutating func packetAddresses(v6: Bool, using rng: inout SplitMix64) -> (IPAddress, IPAddress) {
-    let (source, destination) = (Self.address(using: &rng, v6: v6), Self.address(using: &rng, v6: v6))
-    set("net.sip", .ip(source))
-    set("net.dip", .ip(destination))
-    (view.sourceAddress, view.destinationAddress) = (.value(source), .value(destination))
-    return (source, destination)
   }
 
   private mutating func traceeArguments(

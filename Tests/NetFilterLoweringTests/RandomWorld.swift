@@ -84,7 +84,8 @@ struct World: CustomStringConvertible {
       ? UInt16.random(in: 0...UInt16.max, using: &rng) : Pools.ports.randomElement(using: &rng)!
   }
 
-  private mutating func addresses(v6: Bool, using rng: inout SplitMix64) -> (IPAddress, IPAddress) {
+  /// Random source and destination addresses, set as `net.sip`/`net.dip` and in the kernel's view.
+  mutating func addresses(v6: Bool, using rng: inout SplitMix64) -> (IPAddress, IPAddress) {
     let (source, destination) = (Self.address(using: &rng, v6: v6), Self.address(using: &rng, v6: v6))
     set("net.sip", .ip(source))
     set("net.dip", .ip(destination))
@@ -92,7 +93,8 @@ struct World: CustomStringConvertible {
     return (source, destination)
   }
 
-  private mutating func ports(using rng: inout SplitMix64) -> (UInt16, UInt16) {
+  /// Random source and destination ports, set as `net.sport`/`net.dport` and in the kernel's view.
+  mutating func ports(using rng: inout SplitMix64) -> (UInt16, UInt16) {
     let (source, destination) = (Self.port(using: &rng), Self.port(using: &rng))
     set("net.sport", .uint(UInt64(source)))
     set("net.dport", .uint(UInt64(destination)))
