@@ -14,6 +14,23 @@ extension KernelValue: Sendable where Value: Sendable {}
 extension KernelValue: Equatable where Value: Equatable {}
 extension KernelValue: Hashable where Value: Hashable {}
 
+extension KernelValue {
+  /// The mask a table gives this value: `lookup` of a known value, `missing` when the event lacks
+  /// the field, and `all` when the kernel could not tell.
+  fileprivate func mask(missing: UInt64, all: UInt64, lookup: (Value) -> UInt64) -> UInt64 {
+    switch self {
+    case .value(let value): lookup(value)
+    case .missing: missing
+    case .unknown: all
+    }
+  }
+}
+
+/// Whether two lists of (key, mask) entries are equal, in order (tuples are not `Equatable`).
+private func sameEntries<Key: Equatable>(_ lhs: [(Key, UInt64)], _ rhs: [(Key, UInt64)]) -> Bool {
+  lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+}
+
 /// A field the kernel looks up in a hash (or a small array): pid, tid, comm, cgroup, protocol,
 /// direction, event kind.
 ///
@@ -37,11 +54,7 @@ public struct ExactTable<Value: Hashable & Sendable>: Sendable, Equatable {
 
   /// The mask the table gives `value`; an unknown value gets `all`.
   public func mask(_ value: KernelValue<Value>, all: UInt64) -> UInt64 {
-    switch value {
-    case .value(let value): entries[value] ?? otherwise
-    case .missing: missing
-    case .unknown: all
-    }
+    value.mask(missing: missing, all: all) { entries[$0] ?? otherwise }
   }
 }
 
@@ -75,16 +88,11 @@ public struct PortTable: Sendable, Equatable {
 
   /// The mask the table gives `value`; an unknown value gets `all`.
   public func mask(_ value: KernelValue<UInt16>, all: UInt64) -> UInt64 {
-    switch value {
-    case .value(let port): mask(for: port)
-    case .missing: missing
-    case .unknown: all
-    }
+    value.mask(missing: missing, all: all, lookup: mask(for:))
   }
 
   public static func == (lhs: PortTable, rhs: PortTable) -> Bool {
-    lhs.otherwise == rhs.otherwise && lhs.missing == rhs.missing && lhs.ranges.count == rhs.ranges.count
-      && zip(lhs.ranges, rhs.ranges).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    lhs.otherwise == rhs.otherwise && lhs.missing == rhs.missing && sameEntries(lhs.ranges, rhs.ranges)
   }
 }
 
@@ -125,15 +133,10 @@ public struct AddressTable: Sendable, Equatable {
 
   /// The mask the table gives `value`; an unknown value gets `all`.
   public func mask(_ value: KernelValue<IPAddress>, all: UInt64) -> UInt64 {
-    switch value {
-    case .value(let address): mask(for: address)
-    case .missing: missing
-    case .unknown: all
-    }
+    value.mask(missing: missing, all: all, lookup: mask(for:))
   }
 
   public static func == (lhs: AddressTable, rhs: AddressTable) -> Bool {
-    lhs.otherwise == rhs.otherwise && lhs.missing == rhs.missing && lhs.prefixes.count == rhs.prefixes.count
-      && zip(lhs.prefixes, rhs.prefixes).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+    lhs.otherwise == rhs.otherwise && lhs.missing == rhs.missing && sameEntries(lhs.prefixes, rhs.prefixes)
   }
 }
