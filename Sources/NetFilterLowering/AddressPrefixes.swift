@@ -112,8 +112,6 @@ struct PrefixSet: Hashable, Sendable {
 
   /// Whether no address is accepted (conservative: `false` when unsure).
   var isEmpty: Bool { !fallback && !entries.values.contains(true) }
-  /// Whether every address is accepted (conservative: `false` when unsure).
-  var isFull: Bool { fallback && !entries.values.contains(false) }
 
   private func combine(_ other: PrefixSet, _ op: (Bool, Bool) -> Bool) -> PrefixSet {
     let (mine, theirs) = (Lookup(self), Lookup(other))

@@ -42,7 +42,6 @@ struct PortSet: Hashable, Sendable {
     return low < ranges.count && ranges[low].contains(port)
   }
   var isEmpty: Bool { ranges.isEmpty }
-  var isFull: Bool { ranges == [0...UInt16.max] }
 }
 
 /// A set of values of a hash-looked-up field: the listed values, or everything but them.
@@ -66,7 +65,6 @@ struct ExactSet<Value: Hashable & Sendable>: Hashable, Sendable {
   func union(_ other: ExactSet) -> ExactSet { complement.intersection(other.complement).complement }
   func contains(_ value: Value) -> Bool { values.contains(value) != complemented }
   var isEmpty: Bool { !complemented && values.isEmpty }
-  var isFull: Bool { complemented && values.isEmpty }
 }
 
 /// The values of one kernel field a clause accepts, in the representation its table needs.
@@ -110,14 +108,8 @@ enum ValueSet: Hashable, Sendable {
     }
   }
 
-  var isFull: Bool {
-    switch self {
-    case .ports(let set): set.isFull
-    case .numbers(let set): set.isFull
-    case .strings(let set): set.isFull
-    case .addresses(let set): set.isFull
-    }
-  }
+  /// Whether every value is in the set: its complement is empty (for addresses, conservatively).
+  var isFull: Bool { complement.isEmpty }
 }
 
 /// What one clause demands of one kernel field: a value in ``values``, or, for an event without the
