@@ -76,16 +76,10 @@ struct LiveEvent: Event {
   /// The packet seen as one Tracee event of `kind` (`--events`).
   func viewed(as kind: String) -> LiveEvent { LiveEvent(packet: packet.viewed(as: kind), process: process) }
 
-  /// The event with its application payload decoded (for output).
-  func decoded() -> LiveEvent {
-    guard packet.application == nil else { return self }
-    let full = PacketEvent(
-      bytes: packet.bytes,
-      record: (packet.packet.timestamp, packet.packet.originalLength),
-      linkType: PacketDecoder.LinkType.linuxCooked.rawValue,
-      decodeApplication: true
-    )
-    return LiveEvent(packet: packet.viewName.map(full.viewed) ?? full, process: process)
+  /// The event with its application payload decoded (for output), without decoding the headers
+  /// again.
+  func decodingApplication() -> LiveEvent {
+    LiveEvent(packet: packet.decodingApplication(), process: process)
   }
 
   /// Tracee's JSON shape, with the process fields filled in.

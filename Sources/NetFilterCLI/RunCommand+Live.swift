@@ -120,7 +120,7 @@ struct LivePrograms {
       for view in views where packets.matches(view) {
         matched = true
         counters.matched += 1
-        var shown = view.decoded()
+        var shown = view.decodingApplication()
         fillProcess(&shown)
         sink.write(json: shown.traceeJSONText(hostName: host)) { shown.lookup(FieldBinding($0)) }
       }

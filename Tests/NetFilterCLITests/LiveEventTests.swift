@@ -55,4 +55,22 @@ import Testing
     #expect(event.packet.packet.malformed == nil)
     #expect(try matches("net.size = 131018 and net.dport = 80", event))
   }
+
+  @Test func theOutputDecodesTheDNSPayloadTheFilterDidNotNeed() throws {
+    // 10.0.0.1:5353 -> 10.0.0.2:53, a query for a.io.
+    let dns: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 2, 0x69, 0x6F, 0, 0, 1, 0, 1]
+    let bytes: [UInt8] =
+      [0x45, 0, 0, 50, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]
+      + [0x14, 0xE9, 0, 53, 0, 30, 0, 0] + dns
+    let live = LivePacket(timestamp: 1, direction: .egress, originalLength: 50, owner: Self.curl, bytes: bytes)
+    let event = LiveEvent(live, decodeApplication: false).viewed(as: "net_packet_dns_request")
+    #expect(event.packet.application == nil)
+    let shown = event.decodingApplication()
+    #expect(shown.packet.application != nil)
+    #expect(shown.packet.name == "net_packet_dns_request", "the view survives")
+    let json = shown.traceeJSONText(hostName: "h")
+    #expect(json.contains("\"eventName\":\"net_packet_dns_request\""))
+    #expect(json.contains("a.io"), "\(json)")
+    #expect(json.contains("\"processName\":\"curl\""))
+  }
 }
