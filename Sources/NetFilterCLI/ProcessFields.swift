@@ -24,12 +24,21 @@ enum ProcessFields {
   /// Whether `resolved` is a process field's number.
   @inline(__always) static func owns(_ resolved: Int?) -> Bool { (resolved ?? 0) >= base }
 
-  /// Whether a program reading `keys` needs /proc for an event whose kernel owner is `known`.
-  static func needsHost(_ keys: [FieldKey], ownerKnown: Bool) -> Bool {
-    keys.contains { key in
-      guard let resolved = key.resolved, resolved >= base, resolved != evtHost else { return false }
-      return resolved >= hostOnly || !ownerKnown
+  /// When a program reading `keys` needs /proc for an event: always (it reads a field only /proc
+  /// has), only when the kernel did not know the owner (it reads a field the owner has), or never.
+  /// Computed once per program.
+  struct HostNeed {
+    let always: Bool
+    let withoutOwner: Bool
+
+    init(_ keys: [FieldKey]) {
+      let process = keys.compactMap(\.resolved).filter { $0 >= base && $0 != evtHost }
+      always = process.contains { $0 >= hostOnly }
+      withoutOwner = !process.isEmpty
     }
+
+    /// Whether an event whose kernel owner is known (or not) needs /proc.
+    @inline(__always) func applies(ownerKnown: Bool) -> Bool { always || (withoutOwner && !ownerKnown) }
   }
 
   private static let evtHost = base + names.count - 1

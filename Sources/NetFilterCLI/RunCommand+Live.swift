@@ -94,6 +94,11 @@ struct LivePrograms {
   let socketKinds: Set<String>?
 
   let processes: LiveProcesses
+  /// Whether the packet program reads fields that need the payload decoded (DNS, HTTP).
+  let decodesApplication: Bool
+  /// When each program needs /proc for an event.
+  private let packetsNeedHost: ProcessFields.HostNeed
+  private let socketsNeedHost: ProcessFields.HostNeed
 
   init(packets: Program<LiveEvent>, sockets: Program<SocketEvent>, events: [String], processes: LiveProcesses) {
     self.packets = packets
@@ -101,10 +106,10 @@ struct LivePrograms {
     packetKinds = events.filter(EventNames.packet.contains)
     socketKinds = events.isEmpty ? nil : Set(events.filter { !EventNames.packet.contains($0) })
     self.processes = processes
+    decodesApplication = packets.keys.contains { $0.resolved == nil }
+    packetsNeedHost = ProcessFields.HostNeed(packets.keys)
+    socketsNeedHost = ProcessFields.HostNeed(sockets.keys)
   }
-
-  /// Whether the packet program reads fields that need the payload decoded (DNS, HTTP).
-  var decodesApplication: Bool { packets.keys.contains { $0.resolved == nil } }
 
   /// Counts `record`, and writes it to `sink` if it matches; returns whether it matched.
   func handle(_ record: LiveRecord, host: String, _ sink: inout EventSink, _ counters: inout Counters) -> Bool {
@@ -113,7 +118,7 @@ struct LivePrograms {
       counters.received += 1
       var event = LiveEvent(live, decodeApplication: decodesApplication)
       if event.packet.packet.malformed != nil { counters.malformed += 1 }
-      if ProcessFields.needsHost(packets.keys, ownerKnown: live.owner != nil) { fillProcess(&event) }
+      if packetsNeedHost.applies(ownerKnown: live.owner != nil) { fillProcess(&event) }
       var views = socketKinds == nil ? [event] : packetKinds.filter(event.packet.kind.isA).map(event.viewed)
       if let fibratus = event.packet.kind.fibratusName, socketKinds?.contains(fibratus) == true { views.append(event) }
       var matched = false
@@ -128,7 +133,7 @@ struct LivePrograms {
     case .socket(let live):
       counters.received += 1
       var event = SocketEvent(live)
-      if ProcessFields.needsHost(sockets.keys, ownerKnown: live.owner != nil) { fillProcess(&event) }
+      if socketsNeedHost.applies(ownerKnown: live.owner != nil) { fillProcess(&event) }
       guard socketKinds?.contains(live.kind.name) ?? true, sockets.matches(event) else { return false }
       counters.matched += 1
       fillProcess(&event)

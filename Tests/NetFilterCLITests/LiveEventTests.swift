@@ -56,6 +56,18 @@ import Testing
     #expect(try matches("net.size = 131018 and net.dport = 80", event))
   }
 
+  @Test func programsAskProcForWhatOnlyProcOrAMissingOwnerLacks() throws {
+    func need(_ filter: String) throws -> ProcessFields.HostNeed {
+      ProcessFields.HostNeed(try Environment().compile(filter).program(for: LiveEvent.self).keys)
+    }
+    let ports = try need("net.dport = 80 and evt.host = 'h'")
+    #expect(!ports.applies(ownerKnown: false) && !ports.applies(ownerKnown: true))
+    let name = try need("net.dport = 80 and ps.name = 'curl'")
+    #expect(name.applies(ownerKnown: false) && !name.applies(ownerKnown: true))
+    let exe = try need("ps.exe = '/usr/bin/curl'")
+    #expect(exe.applies(ownerKnown: false) && exe.applies(ownerKnown: true))
+  }
+
   @Test func theOutputDecodesTheDNSPayloadTheFilterDidNotNeed() throws {
     // 10.0.0.1:5353 -> 10.0.0.2:53, a query for a.io.
     let dns: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0x61, 2, 0x69, 0x6F, 0, 0, 1, 0, 1]
