@@ -10,7 +10,6 @@ public indirect enum ApplicationMessage: Sendable {
 /// Recognizes DNS (port 53 or 5353, over UDP or TCP) and HTTP/1.x (by its first bytes, on any TCP
 /// port) from the first bytes of a payload, and decodes them on demand.
 enum ApplicationDetector {
-  static let dnsPorts: Set<UInt16> = [53, 5353]
   private static let methods: [[UInt8]] = [
     "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
   ]

@@ -55,9 +55,6 @@ struct JSONTextSink: TraceeJSONSink {
 
   init(capacity: Int = 1024) { buffer = [UInt8](repeating: 0, count: capacity) }
 
-  /// The text written.
-  var bytes: [UInt8] { Array(buffer[..<count]) }
-
   /// The text written, taking the buffer.
   mutating func finish() -> [UInt8] {
     buffer.removeSubrange(count...)
