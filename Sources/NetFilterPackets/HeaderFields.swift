@@ -78,7 +78,7 @@ enum HeaderFields {
 
 /// TCP flag names, bit 0 first (FIN 0x01 … NS 0x100).
 enum TCPFlags {
-  static let names = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
-  /// The same names, as JSON member names.
+  /// The names as JSON member names (written without building a String).
   static let staticNames: [StaticString] = ["FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"]
+  static let names = staticNames.map(\.description)
 }
