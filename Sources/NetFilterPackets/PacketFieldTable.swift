@@ -16,8 +16,8 @@ enum PacketFieldTable {
     (
       "evt.name",
       { event in
-        guard event.viewName == nil, let alias = event.kind.fibratusName else { return .string(event.name) }
-        return .strings(PacketKind.withAlias[event.kind.name + alias] ?? [event.name, alias])
+        guard event.viewName == nil, let names = event.kind.namesWithAlias else { return .string(event.name) }
+        return .strings(names)
       }
     ),
     (

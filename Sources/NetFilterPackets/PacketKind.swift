@@ -46,11 +46,18 @@ public struct PacketKind: Sendable, Hashable {
   /// One-element kind lists, shared, for events viewed as a single kind.
   static let single: [String: [String]] = Dictionary(uniqueKeysWithValues: allNames.map { ($0, [$0]) })
 
-  /// `[name, Fibratus alias]` pairs, shared.
-  static let withAlias: [String: [String]] = [
-    "net_packet_dns_requestQueryDns": ["net_packet_dns_request", "QueryDns"],
-    "net_packet_dns_responseReplyDns": ["net_packet_dns_response", "ReplyDns"],
-  ]
+  /// The packet's name and Fibratus's, if it has one (`[net_packet_dns_request, QueryDns]`):
+  /// shared arrays, so `evt.name` allocates nothing.
+  var namesWithAlias: [String]? {
+    switch application {
+    case .dnsRequest: PacketKind.queryNames
+    case .dnsResponse: PacketKind.replyNames
+    default: nil
+    }
+  }
+
+  private static let queryNames = ["net_packet_dns_request", "QueryDns"]
+  private static let replyNames = ["net_packet_dns_response", "ReplyDns"]
 
   private static let masks: [UInt16] = table.map { kinds in kinds.reduce(UInt16(0)) { $0 | bit($1) } }
 

@@ -67,6 +67,8 @@ private let filterTable: [FilterPair] = [
     netfilter: "evt.name = 'net_packet_dns_response'",
     tshark: "dns.flags.response == 1 && dns.count.queries == 1"
   ),
+  FilterPair(netfilter: "evt.name = 'QueryDns'", tshark: "dns.flags.response == 0 && dns.count.queries == 1"),
+  FilterPair(netfilter: "evt.name = 'ReplyDns'", tshark: "dns.flags.response == 1 && dns.count.queries == 1"),
   FilterPair(
     netfilter: "net_packet_dns.data.proto_dns.questions.name = 'example.test'",
     tshark: "dns.qry.name == \"example.test\" && \(whole)"
