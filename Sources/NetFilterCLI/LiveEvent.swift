@@ -87,8 +87,8 @@ struct LiveEvent: Event {
     packet.traceeJSON(hostName: hostName, process: ProcessFields.tracee(process))
   }
 
-  /// The same as one line of JSON text, written without building the tree (the output path).
-  func traceeJSONText(hostName: String) -> String {
-    String(decoding: packet.traceeJSONText(hostName: hostName, process: ProcessFields.tracee(process)), as: UTF8.self)
+  /// The same as one line of UTF-8 JSON text, written without building the tree (the output path).
+  func traceeJSONText(hostName: String) -> [UInt8] {
+    packet.traceeJSONText(hostName: hostName, process: ProcessFields.tracee(process))
   }
 }

@@ -27,14 +27,20 @@ extension RunCommand {
         throw ValidationError("Cannot load the kernel plan: \(error.description)")
       }
     }
-    // After attaching: sockets used from now on are seen by the kernel, older ones are in /proc.
-    let programs = LivePrograms(packets: packets, sockets: sockets, events: selectedKinds, processes: LiveProcesses())
-    let stop = StopSignal()
-    defer { stop.restore() }
     // Output goes out in chunks, flushed after every wait for records (a write per event would
     // cost a system call each).
     let output = ChunkedOutput(console)
     defer { output.flush() }
+    // After attaching: sockets used from now on are seen by the kernel, older ones are in /proc.
+    let programs = LivePrograms(
+      packets: packets,
+      sockets: sockets,
+      events: selectedKinds,
+      processes: LiveProcesses(),
+      output: output
+    )
+    let stop = StopSignal()
+    defer { stop.restore() }
     var chunked = EventSink(format: sink.format, console: output.console)
     try readLive(capture, programs, stop, &chunked, &counters) { output.flush() }
     counters.lost = capture.lostCount
@@ -94,18 +100,27 @@ struct LivePrograms {
   let socketKinds: Set<String>?
 
   let processes: LiveProcesses
+  /// Where JSON lines of packets go as bytes (the sink's console writes to it too).
+  let output: ChunkedOutput
   /// Whether the packet program reads fields that need the payload decoded (DNS, HTTP).
   let decodesApplication: Bool
   /// When each program needs /proc for an event.
   private let packetsNeedHost: ProcessFields.HostNeed
   private let socketsNeedHost: ProcessFields.HostNeed
 
-  init(packets: Program<LiveEvent>, sockets: Program<SocketEvent>, events: [String], processes: LiveProcesses) {
+  init(
+    packets: Program<LiveEvent>,
+    sockets: Program<SocketEvent>,
+    events: [String],
+    processes: LiveProcesses,
+    output: ChunkedOutput
+  ) {
     self.packets = packets
     self.sockets = sockets
     packetKinds = events.filter(EventNames.packet.contains)
     socketKinds = events.isEmpty ? nil : Set(events.filter { !EventNames.packet.contains($0) })
     self.processes = processes
+    self.output = output
     decodesApplication = packets.keys.contains { $0.resolved == nil }
     packetsNeedHost = ProcessFields.HostNeed(packets.keys)
     socketsNeedHost = ProcessFields.HostNeed(sockets.keys)
@@ -127,7 +142,13 @@ struct LivePrograms {
         counters.matched += 1
         var shown = view.decodingApplication()
         fillProcess(&shown)
-        sink.write(json: shown.traceeJSONText(hostName: host)) { shown.lookup(FieldBinding($0)) }
+        if sink.format == .json {
+          output.append(line: shown.traceeJSONText(hostName: host))
+        } else {
+          sink.write(json: String(decoding: shown.traceeJSONText(hostName: host), as: UTF8.self)) {
+            shown.lookup(FieldBinding($0))
+          }
+        }
       }
       return matched
     case .socket(let live):

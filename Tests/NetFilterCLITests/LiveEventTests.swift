@@ -80,7 +80,7 @@ import Testing
     let shown = event.decodingApplication()
     #expect(shown.packet.application != nil)
     #expect(shown.packet.name == "net_packet_dns_request", "the view survives")
-    let json = shown.traceeJSONText(hostName: "h")
+    let json = String(decoding: shown.traceeJSONText(hostName: "h"), as: UTF8.self)
     #expect(json.contains("\"eventName\":\"net_packet_dns_request\""))
     #expect(json.contains("a.io"), "\(json)")
     #expect(json.contains("\"processName\":\"curl\""))
