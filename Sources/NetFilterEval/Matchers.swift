@@ -36,34 +36,6 @@ enum Matchers {
 
   private static func equality(_ constant: Value, caseInsensitive: Bool) -> ValueTest {
     switch constant {
-    case .uint(let c):
-      return {
-        anyNumber($0) {
-          $0 == Double(c)
-        } uint: {
-          $0 == c
-        }
-      }
-    case .int(let c):
-      return {
-        anyNumber($0) {
-          $0 == Double(c)
-        } uint: {
-          c >= 0 && $0 == UInt64(c)
-        }
-      }
-    case .double(let c):
-      return {
-        anyNumber($0) {
-          $0 == c
-        } uint: {
-          Double($0) == c
-        }
-      }
-    case .bool(let c): return { if case .bool(let v) = $0 { v == c } else { false } }
-    case .ip(let c):
-      let address = c.unmappedV4 ?? c
-      return { anyAddress($0) { $0 == address } }
     case .string, .pattern:
       let c = FieldValue(constant).textForm
       if caseInsensitive {
@@ -72,58 +44,24 @@ enum Matchers {
       }
       return { anyString($0) { $0 == c } }
     case .cidr(let c): return { anyAddress($0) { c.contains($0) } }
-    case .duration(let c):
-      return {
-        anyNumber($0) {
-          $0 == Double(c)
-        } uint: {
-          $0 == c
-        }
-      }
+    case .uint(let c), .duration(let c): return { equals($0, c) }
+    case .int(let c): return { equals($0, c) }
+    case .double(let c): return { equals($0, c) }
+    case .bool(let c): return { if case .bool(let v) = $0 { v == c } else { false } }
+    case .ip(let c):
+      let address = c.unmappedV4 ?? c
+      return { anyAddress($0) { $0 == address } }
     }
   }
 
   private static func ordering(_ op: ComparisonOperator, _ constant: Value) -> ValueTest {
-    let bound: Double
     switch constant {
-    case .uint(let c):
-      let compare = integerComparison(op)
-      return {
-        anyNumber($0) {
-          doubleComparison(op)($0, Double(c))
-        } uint: {
-          compare($0, c)
-        }
-      }
-    case .int(let c): bound = Double(c)
-    case .double(let c): bound = c
+    case .uint(let c): return { ordered(op, $0, c) }
+    case .int(let c):
+      let bound = Double(c)
+      return { ordered(op, $0, bound) }
+    case .double(let c): return { ordered(op, $0, c) }
     default: return { _ in false }
-    }
-    let compare = doubleComparison(op)
-    return {
-      anyNumber($0) {
-        compare($0, bound)
-      } uint: {
-        compare(Double($0), bound)
-      }
-    }
-  }
-
-  private static func integerComparison(_ op: ComparisonOperator) -> @Sendable (UInt64, UInt64) -> Bool {
-    switch op {
-    case .less: { $0 < $1 }
-    case .lessEqual: { $0 <= $1 }
-    case .greater: { $0 > $1 }
-    default: { $0 >= $1 }
-    }
-  }
-
-  private static func doubleComparison(_ op: ComparisonOperator) -> @Sendable (Double, Double) -> Bool {
-    switch op {
-    case .less: { $0 < $1 }
-    case .lessEqual: { $0 <= $1 }
-    case .greater: { $0 > $1 }
-    default: { $0 >= $1 }
     }
   }
 
@@ -237,31 +175,9 @@ extension Matchers {
     let family = op.info.family
     guard family == .equality || family == .ordering else { return nil }
     switch rhs {
-    case .uint(let c):
-      if family == .equality {
-        return anyNumber(lhs) {
-          $0 == Double(c)
-        } uint: {
-          $0 == c
-        }
-      }
-      return anyNumber(lhs) {
-        ordered(op, $0, Double(c))
-      } uint: {
-        ordered(op, $0, c)
-      }
-    case .int(let c):
-      return anyNumber(lhs) {
-        family == .equality ? $0 == Double(c) : ordered(op, $0, Double(c))
-      } uint: {
-        family == .equality ? c >= 0 && $0 == UInt64(c) : ordered(op, Double($0), Double(c))
-      }
-    case .double(let c):
-      return anyNumber(lhs) {
-        family == .equality ? $0 == c : ordered(op, $0, c)
-      } uint: {
-        family == .equality ? Double($0) == c : ordered(op, Double($0), c)
-      }
+    case .uint(let c): return family == .equality ? equals(lhs, c) : ordered(op, lhs, c)
+    case .int(let c): return family == .equality ? equals(lhs, c) : ordered(op, lhs, Double(c))
+    case .double(let c): return family == .equality ? equals(lhs, c) : ordered(op, lhs, c)
     case .ip(let c) where family == .equality:
       let address = c.unmappedV4 ?? c
       return anyAddress(lhs) { $0 == address }
@@ -276,6 +192,54 @@ extension Matchers {
       return false
     default:
       return nil
+    }
+  }
+
+  // MARK: Numbers (shared by constant and per-event right-hand sides)
+
+  @inline(__always)
+  private static func equals(_ lhs: FieldValue, _ c: UInt64) -> Bool {
+    anyNumber(lhs) {
+      $0 == Double(c)
+    } uint: {
+      $0 == c
+    }
+  }
+
+  @inline(__always)
+  private static func equals(_ lhs: FieldValue, _ c: Int64) -> Bool {
+    anyNumber(lhs) {
+      $0 == Double(c)
+    } uint: {
+      c >= 0 && $0 == UInt64(c)
+    }
+  }
+
+  @inline(__always)
+  private static func equals(_ lhs: FieldValue, _ c: Double) -> Bool {
+    anyNumber(lhs) {
+      $0 == c
+    } uint: {
+      Double($0) == c
+    }
+  }
+
+  /// `lhs op c` for an order operator: integers compare exactly, anything else as doubles.
+  @inline(__always)
+  private static func ordered(_ op: ComparisonOperator, _ lhs: FieldValue, _ c: UInt64) -> Bool {
+    anyNumber(lhs) {
+      ordered(op, $0, Double(c))
+    } uint: {
+      ordered(op, $0, c)
+    }
+  }
+
+  @inline(__always)
+  private static func ordered(_ op: ComparisonOperator, _ lhs: FieldValue, _ c: Double) -> Bool {
+    anyNumber(lhs) {
+      ordered(op, $0, c)
+    } uint: {
+      ordered(op, Double($0), c)
     }
   }
 
