@@ -80,26 +80,27 @@ extension LiveCapture {
   }
 
   private func writeHashes(_ plan: KernelPlan, _ used: inout UsedFields) throws(BPFError) {
-    if let table = plan.pid {
-      try writeEntries(table.entries.map { ($0.key, $0.value) }, map: "nf_pid_v2")
-      used.add(NF_FIELD_PID, table.missing, table.otherwise)
+    try writeHash(plan.pid, map: "nf_pid_v2", field: NF_FIELD_PID, &used) { $0 }
+    try writeHash(plan.tid, map: "nf_tid_v2", field: NF_FIELD_TID, &used) { $0 }
+    // A name longer than a comm (15 bytes) is no process's: no event ever looks it up.
+    try writeHash(plan.comm, map: "nf_comm_v2", field: NF_FIELD_COMM, &used) { name in
+      name.utf8.count < Int(NF_COMM_LEN) ? Self.comm(name) : nil
     }
-    if let table = plan.tid {
-      try writeEntries(table.entries.map { ($0.key, $0.value) }, map: "nf_tid_v2")
-      used.add(NF_FIELD_TID, table.missing, table.otherwise)
-    }
-    if let table = plan.comm {
-      // A name longer than a comm (15 bytes) is no process's: no event ever looks it up.
-      let entries = table.entries.compactMap { name, mask in
-        name.utf8.count < Int(NF_COMM_LEN) ? (Self.comm(name), mask) : nil
-      }
-      try writeEntries(entries, map: "nf_comm_v2")
-      used.add(NF_FIELD_COMM, table.missing, table.otherwise)
-    }
-    if let table = plan.cgroupID {
-      try writeEntries(table.entries.map { ($0.key, $0.value) }, map: "nf_cgroup_v2")
-      used.add(NF_FIELD_CGROUP, table.missing, table.otherwise)
-    }
+    try writeHash(plan.cgroupID, map: "nf_cgroup_v2", field: NF_FIELD_CGROUP, &used) { $0 }
+  }
+
+  /// Writes `table`'s entries to the hash `map`, each value as `key` makes it (nil: left out),
+  /// and marks `field` used.
+  private func writeHash<Value, Key>(
+    _ table: ExactTable<Value>?,
+    map: String,
+    field: Int32,
+    _ used: inout UsedFields,
+    key: (Value) -> Key?
+  ) throws(BPFError) {
+    guard let table else { return }
+    try writeEntries(table.entries.compactMap { value, mask in key(value).map { ($0, mask) } }, map: map)
+    used.add(field, table.missing, table.otherwise)
   }
 
   /// A comm as the kernel stores it: 16 bytes, NUL-padded.
