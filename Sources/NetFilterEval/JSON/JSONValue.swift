@@ -60,7 +60,7 @@ public enum JSONValue: Sendable, Hashable {
   func member(ignoringCase key: String) -> JSONValue? {
     guard case .object(let members) = self else { return nil }
     let lowered = key.lowercased()
-    return members.first { $0.key.lowercased() == lowered }?.value
+    return members.first { Text.equalsIgnoringCase($0.key, lowered) }?.value
   }
 
   /// Compact JSON text.
