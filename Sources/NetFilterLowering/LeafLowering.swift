@@ -73,6 +73,15 @@ enum LeafLowering {
     return .lowered(leaf)
   }
 
+  /// The right side as list items (a single constant is a one-item list); `nil` if not constant.
+  private static func constantItems(_ comparison: Comparison) -> [ListItem]? {
+    switch comparison.rhs {
+    case .value(let value): [.value(value)]
+    case .list(let list): list
+    default: nil
+    }
+  }
+
   private static func leaf(_ key: KernelKey, _ values: ValueSet) -> LeafOutcome {
     let positive = FieldConstraint.positive(values)
     return .lowered(LoweredLeaf(key: key, positive: positive, negative: positive.negated, exact: true))
@@ -84,12 +93,7 @@ enum LeafLowering {
   /// constant is not one the kernel can test.
   static func integerRanges(_ comparison: Comparison, maximum: UInt64) -> [ClosedRange<UInt64>]? {
     let op = comparison.op
-    var items: [ListItem]
-    switch comparison.rhs {
-    case .value(let value): items = [.value(value)]
-    case .list(let list): items = list
-    default: return nil
-    }
+    guard var items = constantItems(comparison) else { return nil }
     if op != .in { items = items.filter { if case .value = $0 { true } else { false } } }
     var ranges: [ClosedRange<UInt64>] = []
     for item in items {
@@ -153,13 +157,8 @@ enum LeafLowering {
   /// The strings of `=`, `~=`, `in` and `iin` comparisons; `nil` for other operators.
   static func strings(_ comparison: Comparison) -> [String]? {
     guard [.equal, .iequal, .in, .iin].contains(comparison.op) else { return nil }
+    guard let items = constantItems(comparison) else { return nil }
     var texts: [String] = []
-    let items: [ListItem]
-    switch comparison.rhs {
-    case .value(let value): items = [.value(value)]
-    case .list(let list): items = list
-    default: return nil
-    }
     for item in items {
       switch item {
       case .value(.string(let text)): texts.append(text)
