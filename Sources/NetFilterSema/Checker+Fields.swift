@@ -9,6 +9,13 @@ extension Checker {
       reportUnknownField(reference.name, canonical: name, range: range)
       return nil
     }
+    return bindField(descriptor, reference, range: range)
+  }
+
+  /// Checks `reference`'s `[argument]` against the field it names.
+  mutating func bindField(_ descriptor: FieldDescriptor, _ reference: FieldReference, range: SourceRange)
+    -> FieldBinding?
+  {
     if let spec = descriptor.argument {
       if spec.required, reference.argument == nil {
         report(.argumentRequired(field: reference.name, meaning: spec.meaning), range)

@@ -78,20 +78,52 @@ public struct Checker {
       return .constant(value)
     case .missing:
       return .constant(false)
-    case .field(let reference) where reference.argument == nil:
-      if schema.eventNames.contains(reference.name) { return .event(reference.name) }
-      if let macro = resolver?.expression(named: reference.name) {
-        return expandMacro(reference.name, macro, at: expr.range)
-      }
-      fallthrough
+    case .field(let reference):
+      return fieldCondition(reference, range: expr.range)
     default:
       if let message = nonCondition(expr) {
-        report(.conditionExpected(found: message), expr.range, notes: conditionNotes(expr))
+        report(.conditionExpected(found: message), expr.range)
         return .constant(false)
       }
       guard let operand = operand(expr) else { return .constant(false) }
       return .truth(operand)
     }
+  }
+
+  /// A bare name in a boolean position: an event name, an expression macro, or a boolean field.
+  /// The name is looked up once; `nonCondition` repeats these lookups only for `not`'s operand.
+  private mutating func fieldCondition(_ reference: FieldReference, range: SourceRange) -> CheckedExpr {
+    if reference.argument == nil {
+      if schema.eventNames.contains(reference.name) { return .event(reference.name) }
+      if let macro = resolver?.expression(named: reference.name) {
+        return expandMacro(reference.name, macro, at: range)
+      }
+      if resolver?.list(named: reference.name) != nil {
+        report(
+          .conditionExpected(found: "list macro '\(reference.name)'"),
+          range,
+          notes: [
+            Note("use a list on the right of 'in' or another list operator, such as net.dport in \(reference.name)")
+          ]
+        )
+        return .constant(false)
+      }
+    }
+    guard let descriptor = schema.field(named: reference.name) else {
+      _ = resolveField(reference, range: range)  // reports the unknown name
+      return .constant(false)
+    }
+    guard descriptor.type == .bool else {
+      let type = FieldBinding(descriptor, argument: reference.argument).type
+      report(
+        .conditionExpected(found: "'\(reference.text)' (\(type))"),
+        range,
+        notes: [Note("compare it with a value, such as \(reference.text) = …")]
+      )
+      return .constant(false)
+    }
+    guard let binding = bindField(descriptor, reference, range: range) else { return .constant(false) }
+    return .truth(.field(binding))
   }
 
   /// Why `expr` cannot stand as a condition, or `nil` if it can (or its error is reported elsewhere).
@@ -114,14 +146,6 @@ public struct Checker {
     case .boundVariable: return nil
     default: return describeLiteral(expr)
     }
-  }
-
-  private func conditionNotes(_ expr: Expr) -> [Note] {
-    guard case .field(let reference) = expr.kind else { return [] }
-    if reference.argument == nil, resolver?.list(named: reference.name) != nil {
-      return [Note("use a list on the right of 'in' or another list operator, such as net.dport in \(reference.name)")]
-    }
-    return [Note("compare it with a value, such as \(reference.text) = …")]
   }
 
   /// Expands an expression macro as a parenthesized subexpression, catching cycles.

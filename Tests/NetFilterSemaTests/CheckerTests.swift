@@ -255,6 +255,15 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
       "net.dport = 1 and 1️⃣ps.args",
       DiagnosticSpec(id: "sema.conditionExpected", notes: ["compare it with a value, such as ps.args = …"])
     ),
+    // A field with an argument is named as written, with the type the argument selects.
+    ErrorCase(
+      "1️⃣ps.envs[PATH]",
+      DiagnosticSpec(
+        id: "sema.conditionExpected",
+        message: "expected a condition, but 'ps.envs[PATH]' (string) is not boolean",
+        notes: ["compare it with a value, such as ps.envs[PATH] = …"]
+      )
+    ),
     ErrorCase(
       "1️⃣'cmd.exe'",
       DiagnosticSpec(id: "sema.conditionExpected", message: "expected a condition, but string 'cmd.exe' is not boolean")
