@@ -151,14 +151,7 @@ public struct Checker {
   /// Expands an expression macro as a parenthesized subexpression, catching cycles.
   mutating func expandMacro(_ name: String, _ body: Expr, at range: SourceRange) -> CheckedExpr {
     if expanding.contains(name) {
-      let cycle = (expanding + [name]).joined(separator: " -> ")
-      diagnostics.append(
-        Diagnostic(
-          id: DiagnosticID(domain: "sema", name: "macroCycle"),
-          message: "macro '\(name)' refers to itself: \(cycle)",
-          range: range
-        )
-      )
+      report(.macroCycle(name: name, cycle: (expanding + [name]).joined(separator: " -> ")), range)
       return .constant(false)
     }
     expanding.append(name)

@@ -22,6 +22,7 @@ public enum SemaMessage: Sendable, Hashable {
   case invalidValue(value: String, field: String)
   case listExpected(op: String, found: String)
   case listItemNotLiteral
+  case macroCycle(name: String, cycle: String)
   case maxSpanTooLong(String)
   case mixedSequenceJoins
   case multiValuedRequired(op: String, field: String)
@@ -76,6 +77,7 @@ public enum SemaMessage: Sendable, Hashable {
     case .invalidValue(let value, let field): "'\(value)' is not a value of '\(field)'"
     case .listExpected(let op, let found): "'\(op)' needs a list on its right, such as ('a', 'b'), not \(found)"
     case .listItemNotLiteral: "list items must be literal values"
+    case .macroCycle(let name, let cycle): "macro '\(name)' refers to itself: \(cycle)"
     case .maxSpanTooLong(let text): "maximum span \(text) cannot be greater than 4h"
     case .mixedSequenceJoins: "sequence mixes a global 'by' with per-step 'by'"
     case .multiValuedRequired(let op, let field): "'\(op)' needs a field with several values, but '\(field)' has one"
