@@ -97,16 +97,16 @@ extension Checker {
       return (.in, .list([.value(.cidr(cidr))]))
     case .literal, .range:
       if op.info.family == .membership || op.info.family == .intersects {
-        if case .field(let reference) = rhsExpr.kind, let list = resolver?.list(named: reference.name) {
-          return rightOperand(list, context)
-        }
         report(.listExpected(op: context.spelling, found: describeLiteral(rhsExpr) ?? "a value"), rhsExpr.range)
         return nil
       }
       guard let item = coerce(rhsExpr, context, inList: false), case .value(let value) = item else { return nil }
       return (op, .value(value))
-    case .field(let reference) where reference.argument == nil && resolver?.list(named: reference.name) != nil:
-      return expandList(reference.name, resolver!.list(named: reference.name)!, context, at: rhsExpr.range)
+    case .field(let reference) where reference.argument == nil:
+      if let list = resolver?.list(named: reference.name) {
+        return expandList(reference.name, list, context, at: rhsExpr.range)
+      }
+      fallthrough
     default:
       guard let rhs = operand(rhsExpr) else { return nil }
       return compatible(context, rhs, rhsExpr) ? (op, rhs) : nil
