@@ -237,12 +237,18 @@ struct CoercionContext {
   var spelling: String { op.spelling(negated: negated) }
 
   /// The left side as named in messages: "'net.dport' (uint16)".
-  var lhsText: String {
-    switch lhs {
+  var lhsText: String { lhs.messageName ?? "\(lhs.type)" }
+}
+
+extension Operand {
+  /// A field, bound field or call as named in messages, "'net.dport' (uint16)"; `nil` for a
+  /// value or a list.
+  var messageName: String? {
+    switch self {
     case .field(let field): "'\(field)' (\(field.type))"
     case .boundField(let alias, let field): "'$\(alias).\(field)' (\(field.type))"
-    case .call(let name, _): "'\(name.rawValue)(…)' (\(lhs.type))"
-    default: "\(lhs.type)"
+    case .call(let name, _): "'\(name.rawValue)(…)' (\(type))"
+    case .value, .list: nil
     }
   }
 }

@@ -183,12 +183,8 @@ extension Checker {
   /// A phrase for messages: "'net.dport' (uint16)", "string 'a'".
   func describeOperand(_ operand: Operand, _ expr: Expr) -> String {
     if let literal = describeLiteral(expr) { return literal }
-    switch operand {
-    case .field(let field): return "'\(field)' (\(field.type))"
-    case .boundField(let alias, let field): return "'$\(alias).\(field)' (\(field.type))"
-    case .call(let name, _): return "'\(name.rawValue)(…)' (\(operand.type))"
-    case .value(let value): return "\(value.valueType) \(value)"
-    case .list: return "a list"
-    }
+    if let name = operand.messageName { return name }
+    if case .value(let value) = operand { return "\(value.valueType) \(value)" }
+    return "a list"
   }
 }
