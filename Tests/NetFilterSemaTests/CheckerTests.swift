@@ -16,6 +16,11 @@ struct CheckCase: Sendable, CustomTestStringConvertible {
   }
 
   var testDescription: String { source }
+
+  /// Checks that `source` checks clean, without diagnostics, to `typed`.
+  func check() {
+    assertCheck(source, typed: typed, sourceLocation: sourceLocation)
+  }
 }
 
 /// A filter with diagnostics, located by markers.
@@ -31,6 +36,11 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
   }
 
   var testDescription: String { source }
+
+  /// Checks that `source` reports exactly `diagnostics`.
+  func check() {
+    assertCheck(source, diagnostics: diagnostics, sourceLocation: sourceLocation)
+  }
 }
 
 @Suite struct LiteralTypingTests {
@@ -105,7 +115,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
 
   @Test(arguments: valid)
   func checksClean(_ c: CheckCase) {
-    assertCheck(c.source, typed: c.typed, sourceLocation: c.sourceLocation)
+    c.check()
   }
 
   static let invalid: [ErrorCase] = [
@@ -304,7 +314,7 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
 
   @Test(arguments: invalid)
   func reportsErrors(_ c: ErrorCase) {
-    assertCheck(c.source, diagnostics: c.diagnostics, sourceLocation: c.sourceLocation)
+    c.check()
   }
 
   @Test func warningsDoNotInvalidate() {

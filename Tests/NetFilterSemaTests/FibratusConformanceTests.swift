@@ -274,6 +274,6 @@ import Testing
 
   @Test(arguments: errors)
   func fibratusErrorIsAnErrorHere(_ c: ErrorCase) {
-    assertCheck(c.source, diagnostics: c.diagnostics, sourceLocation: c.sourceLocation)
+    c.check()
   }
 }

@@ -108,7 +108,7 @@ import Testing
 
   @Test(arguments: invalid)
   func reportsUnknownNames(_ c: ErrorCase) {
-    assertCheck(c.source, diagnostics: c.diagnostics, sourceLocation: c.sourceLocation)
+    c.check()
   }
 
   @Test func everySchemaFieldIsKnown() {
@@ -212,7 +212,7 @@ import Testing
 
   @Test(arguments: valid)
   func checksClean(_ c: CheckCase) {
-    assertCheck(c.source, typed: c.typed, sourceLocation: c.sourceLocation)
+    c.check()
   }
 
   static let invalid: [ErrorCase] = [
@@ -311,7 +311,7 @@ import Testing
 
   @Test(arguments: invalid)
   func reportsErrors(_ c: ErrorCase) {
-    assertCheck(c.source, diagnostics: c.diagnostics, sourceLocation: c.sourceLocation)
+    c.check()
   }
 
   @Test func tableIsConsistent() {

@@ -72,7 +72,7 @@ import Testing
 
   @Test(arguments: valid)
   func checksClean(_ c: CheckCase) {
-    assertCheck(c.source, typed: c.typed, sourceLocation: c.sourceLocation)
+    c.check()
   }
 
   static let invalid: [ErrorCase] = [
@@ -101,7 +101,7 @@ import Testing
 
   @Test(arguments: invalid)
   func reportsErrors(_ c: ErrorCase) {
-    assertCheck(c.source, diagnostics: c.diagnostics, sourceLocation: c.sourceLocation)
+    c.check()
   }
 }
 
@@ -133,7 +133,7 @@ import Testing
 
   @Test(arguments: valid)
   func checksClean(_ c: CheckCase) {
-    assertCheck(c.source, typed: c.typed, sourceLocation: c.sourceLocation)
+    c.check()
   }
 
   static let invalid: [ErrorCase] = [
@@ -206,6 +206,6 @@ import Testing
 
   @Test(arguments: invalid)
   func reportsErrors(_ c: ErrorCase) {
-    assertCheck(c.source, diagnostics: c.diagnostics, sourceLocation: c.sourceLocation)
+    c.check()
   }
 }
