@@ -75,7 +75,7 @@ public func assertRoundTrip(_ syntax: FilterSyntax, sourceLocation: SourceLocati
   )
 }
 
-/// The first parse diagnostic of `source`, for tests that only look at one.
+/// Every parse diagnostic of `source`, in source order.
 public func parseDiagnostics(_ source: String, limits: Limits = .default) -> [Diagnostic] {
   Parser.parse(SourceText(source), limits: limits).diagnostics.sortedByPosition()
 }
