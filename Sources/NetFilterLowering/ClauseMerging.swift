@@ -61,15 +61,18 @@ struct ClauseMerging {
 
   /// Whether the hull of `a` and `b` accepts exactly what `a` or `b` accepts, for each filter.
   static func isLossless(_ a: Clause, _ b: Clause) -> Bool {
-    let differing = differences(a, b).differing
-    return differing == 0 || (differing == 1 && a.filters == b.filters)
+    isLossless(a, b, differing: differences(a, b).differing)
+  }
+
+  private static func isLossless(_ a: Clause, _ b: Clause, differing: Int) -> Bool {
+    differing == 0 || (differing == 1 && a.filters == b.filters)
   }
 
   /// How much merging `a` and `b` widens the plan: a different filter costs most, then each field
   /// whose constraint is lost or widened.
   static func cost(_ a: Clause, _ b: Clause) -> Int {
     let (differing, dropped) = differences(a, b)
-    let widened = isLossless(a, b) ? 0 : differing * differing * 10 + dropped * 5
+    let widened = isLossless(a, b, differing: differing) ? 0 : differing * differing * 10 + dropped * 5
     return (a.filters == b.filters ? 0 : 1_000_000) + widened
   }
 
