@@ -158,7 +158,13 @@ struct LivePrograms {
       guard socketKinds?.contains(live.kind.name) ?? true, sockets.matches(event) else { return false }
       counters.matched += 1
       fillProcess(&event)
-      sink.write(json: event.traceeJSON(hostName: host).serialized) { event.lookup(FieldBinding($0)) }
+      if sink.format == .json {
+        output.append(line: event.traceeJSONText(hostName: host))
+      } else {
+        sink.write(json: String(decoding: event.traceeJSONText(hostName: host), as: UTF8.self)) {
+          event.lookup(FieldBinding($0))
+        }
+      }
       return true
     case .exec(let pid):
       processes.forget(pid: pid)

@@ -82,43 +82,46 @@ struct SocketEvent: Event {
 
   var protocolName: String { record.l4Protocol == 6 ? "TCP" : "UDP" }
 
-  /// Tracee's flat JSON shape, with Fibratus's parameters as the arguments.
-  func traceeJSON(hostName: String) -> JSONValue {
-    var arguments: [JSONValue] = [
-      Self.argument("sip", "string", .string(local.description)),
-      Self.argument("sport", "u16", .number(String(record.localPort))),
-    ]
-    if let remote {
-      arguments.append(Self.argument("dip", "string", .string(remote.description)))
-      arguments.append(Self.argument("dport", "u16", .number(String(record.remotePort))))
-    }
-    arguments.append(Self.argument("l4_proto", "string", .string(protocolName)))
-    if let name = ServiceNames.system.name(port: record.localPort, protocol: record.l4Protocol) {
-      arguments.append(Self.argument("sport_name", "string", .string(name)))
-    }
-    if remote != nil, let name = ServiceNames.system.name(port: record.remotePort, protocol: record.l4Protocol) {
-      arguments.append(Self.argument("dport_name", "string", .string(name)))
-    }
-    if record.kind == .send || record.kind == .recv {
-      arguments.append(Self.argument("size", "u32", .number(String(record.size))))
-    }
+  /// Tracee's flat JSON shape, with Fibratus's parameters as the arguments: one line of UTF-8
+  /// JSON text, written without building a tree (the output path).
+  func traceeJSONText(hostName: String) -> [UInt8] {
+    let services = ServiceNames.system
+    let sportName = services.name(port: record.localPort, protocol: record.l4Protocol)
+    let dportName = remote == nil ? nil : services.name(port: record.remotePort, protocol: record.l4Protocol)
+    let hasSize = record.kind == .send || record.kind == .recv
+    let count =
+      3 + (remote == nil ? 0 : 2) + (sportName == nil ? 0 : 1) + (dportName == nil ? 0 : 1) + (hasSize ? 1 : 0)
     let owner = ProcessFields.tracee(process)
-    return .object([
-      ("timestamp", .number(String(record.timestamp))),
-      ("processId", .number(String(owner.pid))),
-      ("threadId", .number(String(owner.tid))),
-      ("processName", .string(owner.name)),
-      ("hostName", .string(hostName)),
-      ("cgroupId", .number(String(owner.cgroupID))),
-      ("containerId", .string(owner.containerID)),
-      ("eventId", .string(String(3000 + Int(record.kind.rawValue)))),
-      ("eventName", .string(record.kind.name)),
-      ("argsNum", .number(String(arguments.count))),
-      ("args", .array(arguments)),
-    ])
-  }
-
-  private static func argument(_ name: String, _ type: String, _ value: JSONValue) -> JSONValue {
-    .object([("name", .string(name)), ("type", .string(type)), ("value", value)])
+    var out: [UInt8] = []
+    out.reserveCapacity(512)
+    func raw(_ text: String) { out.append(contentsOf: text.utf8) }
+    func string(_ text: String) { JSONValue.writeString(text, to: &out) }
+    func argument(_ name: String, _ type: String, text: String? = nil, number: String? = nil) {
+      raw(out.last == UInt8(ascii: "[") ? "{\"name\":\"" : ",{\"name\":\"")
+      raw("\(name)\",\"type\":\"\(type)\",\"value\":")
+      if let text { string(text) } else { raw(number ?? "null") }
+      raw("}")
+    }
+    raw("{\"timestamp\":\(record.timestamp),\"processId\":\(owner.pid),\"threadId\":\(owner.tid),\"processName\":")
+    string(owner.name)
+    raw(",\"hostName\":")
+    string(hostName)
+    raw(",\"cgroupId\":\(owner.cgroupID),\"containerId\":")
+    string(owner.containerID)
+    raw(",\"eventId\":\"\(3000 + Int(record.kind.rawValue))\",\"eventName\":")
+    string(record.kind.name)
+    raw(",\"argsNum\":\(count),\"args\":[")
+    argument("sip", "string", text: local.description)
+    argument("sport", "u16", number: String(record.localPort))
+    if let remote {
+      argument("dip", "string", text: remote.description)
+      argument("dport", "u16", number: String(record.remotePort))
+    }
+    argument("l4_proto", "string", text: protocolName)
+    if let sportName { argument("sport_name", "string", text: sportName) }
+    if let dportName { argument("dport_name", "string", text: dportName) }
+    if hasSize { argument("size", "u32", number: String(record.size)) }
+    raw("]}")
+    return out
   }
 }

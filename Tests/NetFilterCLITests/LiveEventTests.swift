@@ -1,3 +1,4 @@
+import Foundation
 import NetFilter
 import NetFilterBPF
 import NetFilterHost
@@ -84,5 +85,41 @@ import Testing
     #expect(json.contains("\"eventName\":\"net_packet_dns_request\""))
     #expect(json.contains("a.io"), "\(json)")
     #expect(json.contains("\"processName\":\"curl\""))
+  }
+
+  @Test func socketEventsAreWrittenAsOneTraceeJSONLine() throws {
+    let v4 = { (address: UInt32) in LiveAddress(high: 0, low: 0xFFFF_0000_0000 | UInt64(address)) }
+    let owner = PacketOwner(pid: 42, tid: 43, uid: 1000, cgroupID: 7, name: "a\"b")
+    let send = SocketEvent(
+      LiveSocketEvent(
+        kind: .send,
+        timestamp: 9,
+        l4Protocol: 17,
+        local: (v4(0x7F00_0001), 49152),
+        remote: (v4(0x0A00_0002), 49153),
+        size: 5,
+        owner: owner
+      )
+    )
+    let line = String(decoding: send.traceeJSONText(hostName: "h"), as: UTF8.self)
+    #expect(
+      line == """
+        {"timestamp":9,"processId":42,"threadId":43,"processName":"a\\"b","hostName":"h","cgroupId":7,\
+        "containerId":"","eventId":"3004","eventName":"Send","argsNum":6,"args":[\
+        {"name":"sip","type":"string","value":"127.0.0.1"},{"name":"sport","type":"u16","value":49152},\
+        {"name":"dip","type":"string","value":"10.0.0.2"},{"name":"dport","type":"u16","value":49153},\
+        {"name":"l4_proto","type":"string","value":"UDP"},{"name":"size","type":"u32","value":5}]}
+        """
+    )
+    let unconnected = SocketEvent(
+      LiveSocketEvent(kind: .connect, timestamp: 1, l4Protocol: 6, local: (v4(1), 53), remote: nil, owner: nil)
+    )
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(unconnected.traceeJSONText(hostName: "h"))) as? [String: Any]
+    )
+    let arguments = try #require(json["args"] as? [[String: Any]])
+    #expect(json["argsNum"] as? Int == arguments.count)
+    #expect(arguments.map { $0["name"] as? String }.contains("dip") == false)
+    #expect(json["processId"] as? Int == 0)
   }
 }
