@@ -241,6 +241,21 @@ struct PcapTests {
     }
   }
 
+  @Test("--output table: a header, then one row per matching packet with its destination last")
+  func tableOutputHasOneRowPerMatchingPacket() throws {
+    let file = try CaptureFiles.path(for: "ethernet.pcap")
+    let result = try CLI.replay(file, "net.dport = 53", extra: ["--output", "table"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let matched = try #require(result.stats?.matched)
+    #expect(matched > 0)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == matched + 1)
+    #expect(lines.first?.hasPrefix("EVENT") == true)
+    for row in lines.dropFirst() {
+      #expect(row.hasPrefix("net_packet_") && row.hasSuffix(":53"), "\(row)")
+    }
+  }
+
   @Test("--events gives Tracee's one event per kind")
   func eventsGivesOneEventPerKind() throws {
     let file = try CaptureFiles.path(for: "ethernet.pcap")
