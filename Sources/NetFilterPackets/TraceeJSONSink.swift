@@ -68,18 +68,33 @@ struct JSONTextSink: TraceeJSONSink {
     if needed > buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(needed, buffer.count))) }
   }
 
-  /// Stores `byte` (room reserved) at `at`.
-  private mutating func punctuation(_ byte: UInt8, separated: Bool) {
-    reserve(1)
+  /// Writes one token of at most `length` bytes: reserves room, stores the comma due before a
+  /// value that follows another (unless `separated` is false), then lets `write` store the token
+  /// from the index it is given and return the index after it.
+  @inline(__always)
+  private mutating func token(
+    _ length: Int,
+    separated: Bool = true,
+    _ write: (inout MutableSpan<UInt8>, Int) -> Int
+  ) {
+    reserve(length)
     var at = count
+    // Read before the span borrows `buffer` (and so `self`) for writing.
     let comma = separate && separated
     var span = buffer.mutableSpan
     if comma {
       span[at] = UInt8(ascii: ",")
       at += 1
     }
-    span[at] = byte
-    count = at + 1
+    count = write(&span, at)
+  }
+
+  /// Stores `byte`, after a comma if `separated` and one is due.
+  private mutating func punctuation(_ byte: UInt8, separated: Bool) {
+    token(1, separated: separated) { span, at in
+      span[at] = byte
+      return at + 1
+    }
   }
 
   mutating func beginObject() {
@@ -103,25 +118,20 @@ struct JSONTextSink: TraceeJSONSink {
   }
 
   mutating func key(_ name: StaticString) {
-    reserve(name.utf8CodeUnitCount + 3)
-    var at = count
-    let comma = separate
-    var span = buffer.mutableSpan
-    if comma {
-      span[at] = UInt8(ascii: ",")
+    token(name.utf8CodeUnitCount + 3) { span, start in
+      var at = start
+      span[at] = UInt8(ascii: "\"")
       at += 1
-    }
-    span[at] = UInt8(ascii: "\"")
-    at += 1
-    name.withUTF8Buffer { name in
-      for byte in name {
-        span[at] = byte
-        at += 1
+      name.withUTF8Buffer { name in
+        for byte in name {
+          span[at] = byte
+          at += 1
+        }
       }
+      span[at] = UInt8(ascii: "\"")
+      span[at + 1] = UInt8(ascii: ":")
+      return at + 2
     }
-    span[at] = UInt8(ascii: "\"")
-    span[at + 1] = UInt8(ascii: ":")
-    count = at + 2
     separate = false
   }
 
@@ -138,25 +148,20 @@ struct JSONTextSink: TraceeJSONSink {
 
   /// `text` as a JSON string: quotes, `\"`, `\\`, `\n`, `\r`, `\t` and `\u00XX` for other controls.
   private mutating func quoted(_ text: String) {
-    reserve(text.utf8.count * 6 + 2)
-    var at = count
-    let comma = separate
-    var span = buffer.mutableSpan
-    if comma {
-      span[at] = UInt8(ascii: ",")
+    token(text.utf8.count * 6 + 2) { span, start in
+      var at = start
+      span[at] = UInt8(ascii: "\"")
       at += 1
+      // Native strings are contiguous: iterate their bytes, not String.UTF8View's indices.
+      let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+        for byte in bytes { JSONTextSink.escaped(byte, into: &span, at: &at) }
+      }
+      if copied == nil {
+        for byte in text.utf8 { JSONTextSink.escaped(byte, into: &span, at: &at) }
+      }
+      span[at] = UInt8(ascii: "\"")
+      return at + 1
     }
-    span[at] = UInt8(ascii: "\"")
-    at += 1
-    // Native strings are contiguous: iterate their bytes, not String.UTF8View's indices.
-    let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
-      for byte in bytes { JSONTextSink.escaped(byte, into: &span, at: &at) }
-    }
-    if copied == nil {
-      for byte in text.utf8 { JSONTextSink.escaped(byte, into: &span, at: &at) }
-    }
-    span[at] = UInt8(ascii: "\"")
-    count = at + 1
   }
 
   @inline(__always)
@@ -199,19 +204,14 @@ struct JSONTextSink: TraceeJSONSink {
 
   /// The decimal digits of `value`, without building a String.
   private mutating func decimal(_ value: UInt64, negative: Bool) {
-    reserve(21)
-    var at = count
-    let comma = separate
-    var span = buffer.mutableSpan
-    if comma {
-      span[at] = UInt8(ascii: ",")
-      at += 1
+    token(21) { span, start in
+      var at = start
+      if negative {
+        span[at] = UInt8(ascii: "-")
+        at += 1
+      }
+      return JSONTextSink.digits(value, into: &span, at: at)
     }
-    if negative {
-      span[at] = UInt8(ascii: "-")
-      at += 1
-    }
-    count = JSONTextSink.digits(value, into: &span, at: at)
   }
 
   /// Writes the digits of `value` at `at`; returns the index after them.
@@ -233,43 +233,31 @@ struct JSONTextSink: TraceeJSONSink {
   }
 
   mutating func null() {
-    reserve(4)
-    var at = count
-    let comma = separate
-    var span = buffer.mutableSpan
-    if comma {
-      span[at] = UInt8(ascii: ",")
-      at += 1
+    token(4) { span, start in
+      var at = start
+      for byte in [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")] {
+        span[at] = byte
+        at += 1
+      }
+      return at
     }
-    for byte in [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")] {
-      span[at] = byte
-      at += 1
-    }
-    count = at
     separate = true
   }
 
   mutating func address(_ value: IPAddress) {
     guard value.family == .v4 else { return string(value.description) }
     // Dotted quad straight to bytes: no String (this runs for most arguments of most events).
-    reserve(17)
-    var at = count
-    let comma = separate
-    var span = buffer.mutableSpan
-    if comma {
-      span[at] = UInt8(ascii: ",")
-      at += 1
+    token(17) { span, start in
+      span[start] = UInt8(ascii: "\"")
+      let word = value.v4Value
+      var at = JSONTextSink.digits(UInt64(word >> 24), into: &span, at: start + 1)
+      for shift in [UInt32(16), 8, 0] {
+        span[at] = UInt8(ascii: ".")
+        at = JSONTextSink.digits(UInt64(word >> shift & 0xFF), into: &span, at: at + 1)
+      }
+      span[at] = UInt8(ascii: "\"")
+      return at + 1
     }
-    span[at] = UInt8(ascii: "\"")
-    at += 1
-    let word = value.v4Value
-    at = JSONTextSink.digits(UInt64(word >> 24), into: &span, at: at)
-    for shift in [UInt32(16), 8, 0] {
-      span[at] = UInt8(ascii: ".")
-      at = JSONTextSink.digits(UInt64(word >> shift & 0xFF), into: &span, at: at + 1)
-    }
-    span[at] = UInt8(ascii: "\"")
-    count = at + 1
     separate = true
   }
 }
