@@ -11,6 +11,7 @@ let package = Package(
   platforms: [.macOS(.v15)],
   products: [
     .library(name: "NetFilter", targets: ["NetFilter"]),
+    .library(name: "NetFilterPackets", targets: ["NetFilterPackets"]),
     .executable(name: "netfilter", targets: ["netfilter"]),
   ],
   dependencies: [

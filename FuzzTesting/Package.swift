@@ -34,13 +34,14 @@ let package = Package(
       dependencies: [.product(name: "NetFilter", package: rootPackage)]
     ),
     // The packet decoders (link, IP, TCP/UDP/ICMP, DNS, HTTP), the field table and the Tracee JSON
-    // writers, with a text-versus-tree oracle. Sources/FuzzPackets/NetFilterPackets is a symbolic
-    // link to the root package's Sources/NetFilterPackets, compiled into this target: the root
-    // package has no library product holding them. Their imports (NetFilterEval, NetFilterSema,
-    // NetFilterSyntax) come with the NetFilter product.
+    // writers, with a text-versus-tree oracle, through the NetFilterPackets product (NetFilterEval,
+    // NetFilterSema and NetFilterSyntax come with the NetFilter product).
     .target(
       name: "FuzzPackets",
-      dependencies: [.product(name: "NetFilter", package: rootPackage)]
+      dependencies: [
+        .product(name: "NetFilter", package: rootPackage),
+        .product(name: "NetFilterPackets", package: rootPackage),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

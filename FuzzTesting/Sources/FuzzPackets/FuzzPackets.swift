@@ -7,13 +7,10 @@
 //
 // Oracle: no crash, trap or hang, whatever the bytes; the JSON written directly equals the JSON of
 // the argument tree, parses, and has as many arguments as its argsNum says.
-//
-// The decoders are compiled into this module (NetFilterPackets/ is a symbolic link to
-// ../../../Sources/NetFilterPackets): the root package exports no library holding them, and this
-// way they get the fuzzer's coverage instrumentation like everything else.
 
 import Foundation
 import NetFilterEval
+import NetFilterPackets
 import NetFilterSema
 import NetFilterSyntax
 
