@@ -11,13 +11,14 @@ struct LiveEvent: Event {
   /// The process behind the packet (the kernel's owner, and what /proc adds when it was asked).
   var process: ProcessContext
 
-  /// Decodes `live` (from its IP header); the direction travels in a Linux cooked header.
+  /// Decodes `live` from its IP header (the bytes as the kernel copied them, without a copy).
   init(_ live: LivePacket, decodeApplication: Bool) {
     packet = PacketEvent(
-      bytes: LiveEvent.cooked(live),
+      bytes: live.bytes,
       record: (live.timestamp, live.originalLength),
-      linkType: PacketDecoder.LinkType.linuxCooked.rawValue,
-      decodeApplication: decodeApplication
+      linkType: PacketDecoder.LinkType.raw.rawValue,
+      decodeApplication: decodeApplication,
+      direction: live.direction == .egress ? .egress : .ingress
     )
     process = ProcessContext(owner: live.owner, host: nil)
   }
@@ -29,21 +30,6 @@ struct LiveEvent: Event {
 
   /// The owner as the kernel reported it.
   var owner: PacketOwner? { process.owner }
-
-  /// `live`'s bytes behind a 16-byte Linux cooked (SLL) header: packet type 4 (outgoing) or 0
-  /// (to this host), and the EtherType from the IP version.
-  static func cooked(_ live: LivePacket) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: 16)
-    bytes.reserveCapacity(16 + live.bytes.count)
-    bytes[1] = live.direction == .egress ? 4 : 0
-    bytes[2] = 0xFF
-    bytes[3] = 0xFE  // ARPHRD_NONE
-    let version = live.bytes.first.map { $0 >> 4 } ?? 0
-    bytes[14] = version == 6 ? 0x86 : 0x08
-    bytes[15] = version == 6 ? 0xDD : 0x00
-    bytes += live.bytes
-    return bytes
-  }
 
   /// The socket's ends as this host sees them (egress: source is local), for TCP and UDP packets.
   var socketEnds: SocketEnds? {

@@ -19,13 +19,16 @@ public struct PacketEvent: Event, Sendable {
   private var viewMask = UInt16.max
 
   /// Decodes `bytes`; `decodeApplication` parses DNS and HTTP payloads (only detection otherwise).
+  /// `direction` is the capture's word on it when the link-layer header has none (live capture).
   public init(
     bytes: [UInt8],
     record: (timestamp: UInt64, originalLength: Int),
     linkType: Int32,
-    decodeApplication: Bool
+    decodeApplication: Bool,
+    direction: DecodedPacket.Direction = .unknown
   ) {
     decode(bytes: bytes, record: record, linkType: linkType, decodeApplication: decodeApplication)
+    if direction != .unknown { packet.direction = direction }
   }
 
   /// An empty event, to be filled by ``decode(bytes:record:linkType:decodeApplication:)``.
