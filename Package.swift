@@ -2,7 +2,8 @@
 // netfilter: a filter-expression language for network events on Linux.
 //
 // Layout rules (after swift-syntax): one MARK section per module and its test target, in pipeline order;
-// dependencies point one way: Diagnostics ← Syntax ← Sema ← (Eval, Lowering) ← NetFilter ← CLI.
+// dependencies point one way: Diagnostics ← Syntax ← Sema ← (Eval, Lowering) ← (JSON, Decoders, Packets)
+// ← Runtime ← NetFilter ← CLI.
 
 import PackageDescription
 
@@ -12,6 +13,8 @@ let package = Package(
   products: [
     .library(name: "NetFilter", targets: ["NetFilter"]),
     .library(name: "NetFilterPackets", targets: ["NetFilterPackets"]),
+    .library(name: "NetFilterDecoders", targets: ["NetFilterDecoders"]),
+    .library(name: "NetFilterRuntime", targets: ["NetFilterRuntime"]),
     .executable(name: "netfilter", targets: ["netfilter"]),
   ],
   dependencies: [
@@ -33,11 +36,11 @@ let package = Package(
     .testTarget(name: "NetFilterRegexTests", dependencies: ["NetFilterRegex"]),
 
     // MARK: NetFilterSema
-    .target(name: "NetFilterSema", dependencies: ["NetFilterSyntax", "NetFilterRegex"]),
+    .target(name: "NetFilterSema", dependencies: ["NetFilterDiagnostics", "NetFilterSyntax", "NetFilterRegex"]),
     .testTarget(name: "NetFilterSemaTests", dependencies: ["NetFilterSema", "NetFilterTestSupport"]),
 
     // MARK: NetFilterEval
-    .target(name: "NetFilterEval", dependencies: ["NetFilterSema", "NetFilterRegex"]),
+    .target(name: "NetFilterEval", dependencies: ["NetFilterSyntax", "NetFilterSema", "NetFilterRegex"]),
     .testTarget(name: "NetFilterEvalTests", dependencies: ["NetFilterEval", "NetFilterTestSupport"]),
 
     // MARK: NetFilterLowering (a checked filter lowered into a KernelPlan of plain values)
@@ -47,9 +50,27 @@ let package = Package(
       dependencies: ["NetFilterLowering", "NetFilter", "NetFilterEval", "NetFilterTestSupport"]
     ),
 
-    // MARK: NetFilterPackets (pure Swift decoders and the packet event)
-    .target(name: "NetFilterPackets", dependencies: ["NetFilterEval", "NetFilterSema"]),
-    .testTarget(name: "NetFilterPacketsTests", dependencies: ["NetFilterPackets", "NetFilterPcap", "NetFilterCLI", "NetFilterTestSupport"]),
+    // MARK: NetFilterJSON (JSON text, Tracee's event shape, JSON-lines events)
+    .target(name: "NetFilterJSON", dependencies: ["NetFilterSyntax", "NetFilterSema", "NetFilterEval"]),
+    .testTarget(name: "NetFilterJSONTests", dependencies: ["NetFilterJSON", "NetFilterEval", "NetFilterSema"]),
+
+    // MARK: NetFilterDecoders (bytes to IP, TCP, UDP, ICMP, DNS, HTTP: no Sema, no Eval)
+    .target(name: "NetFilterDecoders", dependencies: ["NetFilterSyntax"]),
+    .testTarget(
+      name: "NetFilterDecodersTests",
+      dependencies: ["NetFilterDecoders", "NetFilterSyntax", "NetFilterTestSupport"],
+      exclude: ["Fixtures/dnsmasq-example-test.txt"]
+    ),
+
+    // MARK: NetFilterPackets (the packet event: its fields and its Tracee arguments)
+    .target(
+      name: "NetFilterPackets",
+      dependencies: ["NetFilterDecoders", "NetFilterJSON", "NetFilterEval", "NetFilterSema", "NetFilterSyntax"]
+    ),
+    .testTarget(
+      name: "NetFilterPacketsTests",
+      dependencies: ["NetFilterPackets", "NetFilterDecoders", "NetFilterJSON", "NetFilterPcap", "NetFilterRuntime", "NetFilter", "NetFilterTestSupport"]
+    ),
 
     // MARK: CPcap and NetFilterPcap (the thin unsafe layer around libpcap)
     .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
@@ -68,12 +89,25 @@ let package = Package(
     .target(name: "NetFilterHost"),
     .testTarget(name: "NetFilterHostTests", dependencies: ["NetFilterHost"]),
 
+    // MARK: NetFilterRuntime (sources, field providers, the pipeline, sinks)
+    .target(
+      name: "NetFilterRuntime",
+      dependencies: [
+        "NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilterEval", "NetFilterLowering",
+        "NetFilterJSON", "NetFilterDecoders", "NetFilterPackets", "NetFilterPcap", "NetFilterBPF", "NetFilterHost",
+      ]
+    ),
+    .testTarget(
+      name: "NetFilterRuntimeTests",
+      dependencies: ["NetFilterRuntime", "NetFilter", "NetFilterPackets", "NetFilterTestSupport"]
+    ),
+
     // MARK: NetFilter (facade)
     .target(
       name: "NetFilter",
       dependencies: [
         "NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilterEval", "NetFilterLowering",
-        .product(name: "Yams", package: "Yams"),
+        "NetFilterJSON", "NetFilterRuntime", .product(name: "Yams", package: "Yams"),
       ]
     ),
 
@@ -81,12 +115,12 @@ let package = Package(
     .target(
       name: "NetFilterCLI",
       dependencies: [
-        "NetFilter", "NetFilterPackets", "NetFilterPcap", "NetFilterBPF", "NetFilterHost",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "NetFilter", "NetFilterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "netfilter", dependencies: ["NetFilterCLI"]),
     .executableTarget(name: "embed-example", dependencies: ["NetFilter"], path: "examples/embed"),
+    .executableTarget(name: "replay-example", dependencies: ["NetFilter"], path: "examples/replay"),
     .testTarget(
       name: "NetFilterCLITests",
       dependencies: ["NetFilterCLI", "NetFilterTestSupport", "NetFilterBPF", "NetFilterHost"],

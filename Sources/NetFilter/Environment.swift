@@ -1,5 +1,6 @@
 @_exported import NetFilterDiagnostics
 @_exported import NetFilterEval
+@_exported import NetFilterJSON
 @_exported import NetFilterSema
 @_exported import NetFilterSyntax
 
@@ -52,7 +53,13 @@ public struct Environment: Sendable {
     guard let checked = outcome.checked, let syntax = outcome.syntax else {
       throw DiagnosticsError(diagnostics: outcome.diagnostics.sortedByPosition(), source: outcome.source)
     }
-    return Filter(source: outcome.source, syntax: syntax, checked: checked, warnings: outcome.diagnostics)
+    return Filter(
+      source: outcome.source,
+      syntax: syntax,
+      checked: checked,
+      warnings: outcome.diagnostics,
+      schema: schema
+    )
   }
 }
 
@@ -84,12 +91,19 @@ public struct Filter: Sendable {
   public let checked: CheckedFilter
   /// Warnings found while compiling.
   public let warnings: [Diagnostic]
+  /// The schema the filter was checked against.
+  public let schema: Schema
 
   /// The canonical text of the filter.
   public var canonicalSource: String { Printer.print(syntax) }
 
   /// The filter planned for events of type `E`; sequences are not evaluated yet.
   public func program<E: Event>(for type: E.Type = E.self) throws(PlanError) -> Program<E> {
-    try Program<E>(checked)
+    try Program<E>(checked, schema: schema)
+  }
+
+  /// A pipeline running this filter over `source` (``Pipeline``).
+  public func pipeline(over source: EventSource) -> Pipeline {
+    Pipeline(filter: checked, source: source, schema: schema)
   }
 }

@@ -1,21 +1,12 @@
 @_exported import NetFilterLowering
-
-extension CheckedFilter {
-  /// The expression the kernel plan is lowered from: the filter itself, or for a `sequence` rule any
-  /// of its steps (an event can only advance a sequence by matching a step).
-  public var kernelExpression: CheckedExpr {
-    switch self {
-    case .expression(let expression): expression
-    case .sequence(let sequence): .or(sequence.steps.map(\.condition))
-    }
-  }
-}
+@_exported import NetFilterRuntime
 
 extension Filter {
   /// The expression the kernel plan is lowered from (``CheckedFilter/kernelExpression``).
   public var kernelExpression: CheckedExpr { checked.kernelExpression }
 
-  /// What the kernel can test of this filter (DESIGN §4): it passes every event the filter matches.
+  /// What the kernel can test of this filter: it passes every event the filter matches (user
+  /// space then decides the rest).
   public var kernelPlan: KernelPlan { KernelPlan.lower([kernelExpression]) }
 }
 

@@ -1,3 +1,5 @@
+import NetFilterRuntime
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -16,6 +18,9 @@ public struct Console: Sendable {
   public var errIsTerminal: Bool
   /// The environment variables the CLI consults (`NO_COLOR`).
   public var environment: [String: String]
+  /// Writes event output to standard output as bytes, reporting failure (a closed pipe, a full
+  /// disk); by default through ``out``.
+  public var outBytes: ByteOutput.Target
 
   /// Creates a console.
   public init(
@@ -30,33 +35,41 @@ public struct Console: Sendable {
     self.outIsTerminal = outIsTerminal
     self.errIsTerminal = errIsTerminal
     self.environment = environment
+    outBytes = { bytes in out(String(decoding: bytes, as: UTF8.self)) }
   }
 
   /// The process's real standard output and error.
   public static var standard: Console {
     var environment: [String: String] = [:]
     if let noColor = getenv("NO_COLOR") { environment["NO_COLOR"] = String(cString: noColor) }
-    return Console(
-      out: { text in writeAll(1, text) },
-      err: { text in writeAll(2, text) },
+    var console = Console(
+      out: { text in _ = writeAll(1, Array(text.utf8)) },
+      err: { text in _ = writeAll(2, Array(text.utf8)) },
       outIsTerminal: isatty(1) != 0,
       errIsTerminal: isatty(2) != 0,
       environment: environment
     )
+    console.outBytes = { bytes throws(OutputError) in
+      if let error = writeAll(1, bytes) {
+        throw OutputError("cannot write to standard output: \(String(cString: strerror(error)))")
+      }
+    }
+    return console
   }
 
   /// The console commands write to; tests bind it with `Console.$current.withValue`.
   @TaskLocal public static var current: Console = .standard
 }
 
-/// Writes all of `text` to a file descriptor, retrying short writes.
-func writeAll(_ descriptor: Int32, _ text: String) {
-  let bytes = Array(text.utf8)
+/// Writes all of `bytes` to a file descriptor, retrying short writes; the `errno` of a failure.
+func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
   var offset = 0
   while offset < bytes.count {
     let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     if written < 0 && errno == EINTR { continue }
-    if written <= 0 { return }
+    if written < 0 { return errno }
+    if written == 0 { return EIO }
     offset += written
   }
+  return nil
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
-import Foundation
 import NetFilter
 
-/// `netfilter run`: evaluate a filter over events and print the ones that match.
+/// `netfilter run`: evaluate a filter over events and print the ones that match. The pipeline is
+/// ``Pipeline`` in NetFilterRuntime; this command maps flags to it.
 public struct RunCommand: ParsableCommand {
   public static let configuration = CommandConfiguration(
     commandName: "run",
@@ -17,6 +17,7 @@ public struct RunCommand: ParsableCommand {
   )
 
   @OptionGroup var filter: FilterInput
+  @OptionGroup var macros: MacroOptions
   @OptionGroup var diagnostics: DiagnosticOptions
 
   @Option(name: .long, help: "Read JSON-lines events from FILE ('-' for standard input).")
@@ -65,76 +66,97 @@ public struct RunCommand: ParsableCommand {
     if pcap != nil, input != nil { throw ValidationError("Give --pcap or --input, not both.") }
     if pcap == nil, write != nil { throw ValidationError("--write applies to --pcap replay.") }
     if input != nil, events != nil { throw ValidationError("--events applies to --pcap replay and live capture.") }
-    let known = pcap == nil ? EventNames.packet + EventNames.socket : EventNames.packet
-    for kind in selectedKinds where !known.contains(kind) {
-      throw ValidationError("Unknown event '\(kind)' in --events; use \(known.joined(separator: ", ")).")
-    }
+    _ = try selection()
+  }
+
+  /// The one source the flags name.
+  private var source: EventSource {
+    if let pcap { return .pcap(path: pcap, write: write) }
+    if let input { return .jsonLines(path: input, strict: strict) }
+    return .live(LiveOptions(offload: !noOffload, duration: duration))
+  }
+
+  private func selection() throws -> EventSelection {
+    guard let events else { return .all }
+    do { return try EventSelection(events, socketEvents: pcap == nil) } catch { throw ValidationError(error.message) }
   }
 
   public func run() throws {
     let console = Console.current
+    let formatter = diagnostics.formatter(for: console)
+    let environment = Environment(resolver: try macros.load(formatter, console: console))
     let (text, name) = try filter.read()
-    let compiled = try compile(text, name: name, console: console)
-    var sink = EventSink(format: output ?? (console.outIsTerminal ? .table : .json), console: console)
-    var counters = Counters()
-    defer { finish(counters, console) }
-    if let pcap {
-      try replay(pcap, compiled, &sink, &counters, console)
-    } else if let input {
-      try readJSONLines(input, compiled, &sink, &counters, console)
-    } else {
-      try captureLive(compiled, &sink, &counters, console)
-    }
-  }
-
-  /// The compiled filter planned for events of type `E`, or exit 1 with the reason.
-  func plan<E: Event>(_ compiled: Filter, _ console: Console) throws -> Program<E> {
-    do { return try compiled.program(for: E.self) } catch {
-      console.err("error: \(error.message)\n")
-      throw ExitCode.failure
-    }
-  }
-
-  private func compile(_ text: String, name: String, console: Console) throws -> Filter {
-    do {
-      let compiled = try Environment().compile(text, name: name)
-      if !compiled.warnings.isEmpty {
-        console.err(diagnostics.formatter(for: console).render(compiled.warnings, in: compiled.source))
+    let compiled = try compile(environment, text, name: name, formatter, console)
+    var pipeline = Pipeline(filter: compiled.checked, source: source, schema: environment.schema)
+    pipeline.selection = try selection()
+    pipeline.limit = count
+    pipeline.report = { console.err($0 + "\n") }
+    if case .pcap(let path, _) = source { pipeline.progress = Progress(path: path, console: console).tick }
+    let out = ByteOutput(immediate: console.outIsTerminal, console.outBytes)
+    let sink: EventSink =
+      switch output ?? (console.outIsTerminal ? .table : .json) {
+      case .json:
+        JSONLinesSink(output: out, hostName: pipeline.hostName, background: pcap != nil && !console.outIsTerminal)
+      case .table: TableSink(output: out, schema: environment.schema)
       }
+    var counters = PipelineCounters()
+    let signals = pcap == nil && input == nil ? SignalStop() : nil
+    defer { signals?.restore() }
+    do {
+      try pipeline.run(into: sink, stop: .signals, counters: &counters)
+    } catch {
+      finish(counters, console)
+      throw exit(for: error, console)
+    }
+    finish(counters, console)
+  }
+
+  private func compile(
+    _ environment: Environment,
+    _ text: String,
+    name: String,
+    _ formatter: DiagnosticFormatter,
+    _ console: Console
+  ) throws -> Filter {
+    do {
+      let compiled = try environment.compile(text, name: name)
+      if !compiled.warnings.isEmpty { console.err(formatter.render(compiled.warnings, in: compiled.source)) }
       return compiled
     } catch {
-      console.err(diagnostics.formatter(for: console).render(error.diagnostics, in: error.source))
+      console.err(formatter.render(error.diagnostics, in: error.source))
       throw ExitCode.failure
     }
   }
 
-  private func finish(_ counters: Counters, _ console: Console) {
-    if stats {
+  /// The exit of a run that failed: usage (64), failure (1) or live capture unavailable (77).
+  private func exit(for error: RuntimeError, _ console: Console) -> Error {
+    switch error.kind {
+    case .configuration:
+      return ValidationError(error.message)
+    case .failure:
+      console.err(error.message.contains(": error: ") ? error.message + "\n" : "error: \(error.message)\n")
+      return ExitCode.failure
+    case .unavailable:
       console.err(
-        "{\"received\":\(counters.received),\"matched\":\(counters.matched),\"lost\":\(counters.lost),\"malformed\":\(counters.malformed)}\n"
+        "error: live capture is not available here: \(error.message).\n"
+          + "hint: replay a capture with --pcap FILE, or read JSON-lines events with --input FILE.\n"
       )
+      return ExitCode(Self.unavailableExitCode)
+    }
+  }
+
+  private func finish(_ counters: PipelineCounters, _ console: Console) {
+    if stats {
+      console.err(counters.json + "\n")
     } else if console.errIsTerminal || counters.malformed > 0 {
       console.err(
         "netfilter: \(counters.received) events read, \(counters.matched) matched, \(counters.malformed) malformed\n"
       )
     }
   }
-}
 
-extension RunCommand {
-  /// The kinds named by `--events`.
-  var selectedKinds: [String] {
-    (events ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-  }
-}
-
-/// What `run` counts.
-struct Counters {
-  var received = 0
-  var matched = 0
-  var malformed = 0
-  /// Records the kernel dropped (live capture only).
-  var lost: UInt64 = 0
+  /// Exit status when live capture cannot run here (not root, no BTF, no cgroup v2, bpf() refused).
+  static let unavailableExitCode: Int32 = 77
 }
 
 /// How `run` prints matching events.

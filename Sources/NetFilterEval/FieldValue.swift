@@ -22,37 +22,49 @@ public enum FieldValue: Sendable, Hashable {
   case uints([UInt64])
 }
 
-/// A field as a compiled program asks for it: resolved once, when the program is compiled.
+/// A field as a compiled program asks for it, when the event type has no accessor for it.
 public struct FieldKey: Sendable, Hashable {
   /// The field's position in ``Program/fields``; dense, starting at 0.
   public let id: Int
-  /// What the event type's ``Event/resolve(_:)`` returned for the field, if anything.
-  public let resolved: Int?
   /// The schema field and its argument.
   public let binding: FieldBinding
 
   /// Creates a key.
-  public init(id: Int, resolved: Int?, binding: FieldBinding) {
+  public init(id: Int, binding: FieldBinding) {
     self.id = id
-    self.resolved = resolved
     self.binding = binding
   }
 }
 
 /// Something a filter can be evaluated on: a packet, a socket event, a JSON line, or a tool's own type.
 ///
-/// Field names are resolved when a program is compiled, never per event: ``resolve(_:)`` may map a
-/// field to the event type's own number (a `switch` per event then costs a jump), and
-/// ``value(of:)`` receives that number in ``FieldKey/resolved``.
+/// Field names are resolved when a program is compiled, never per event. An event type answers
+/// fields in one of two ways:
+/// - ``accessor(for:)`` returns a ``FieldAccessor``, a closure the program calls directly (build
+///   them with a ``FieldProvider`` table);
+/// - or the event extracts what the program's ``Program/keys`` name when it is built, and
+///   ``value(of:)`` answers by ``FieldKey/id`` (JSON lines do this).
 public protocol Event {
-  /// This event type's own number for `field`, or `nil` to rely on ``FieldKey/id``.
-  static func resolve(_ field: FieldBinding) -> Int?
+  /// How to read `field` from events of this type, or `nil` to be asked by ``value(of:)``.
+  static func accessor(for field: FieldBinding) -> FieldAccessor<Self>?
 
-  /// The value of a field in this event, or ``FieldValue/missing``.
+  /// The value of a field that has no accessor, or ``FieldValue/missing``.
   func value(of key: FieldKey) -> FieldValue
+
+  /// Any field's value, looked up now (for output columns a program does not read).
+  func lookup(_ binding: FieldBinding) -> FieldValue
 }
 
 extension Event {
-  /// By default fields are found by ``FieldKey/id`` or by name.
-  public static func resolve(_ field: FieldBinding) -> Int? { nil }
+  /// By default a type has no accessors.
+  public static func accessor(for field: FieldBinding) -> FieldAccessor<Self>? { nil }
+
+  /// By default a field without an accessor is missing.
+  public func value(of key: FieldKey) -> FieldValue { .missing }
+
+  /// Any field's value, looked up now (for output of fields a program does not read).
+  public func lookup(_ binding: FieldBinding) -> FieldValue {
+    if let accessor = Self.accessor(for: binding) { return accessor.read(self) }
+    return value(of: FieldKey(id: -1, binding: binding))
+  }
 }

@@ -268,7 +268,7 @@ extension FieldValue {
   }
 
   /// The value as text, for textual operators on non-string values.
-  var textForm: String {
+  package var textForm: String {
     switch self {
     case .string(let v): v
     case .ip(let v): v.description

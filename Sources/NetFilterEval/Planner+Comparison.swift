@@ -14,10 +14,6 @@ extension Planner {
       let rhs = reader(comparison.rhs)
       return { Matchers.dynamic(op, lhs($0), rhs($0)) }
     }
-    if case .field(let binding) = comparison.lhs {
-      let key = key(binding)
-      return { test($0.value(of: key)) }
-    }
     let lhs = reader(comparison.lhs)
     return { test(lhs($0)) }
   }

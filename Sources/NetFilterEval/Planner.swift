@@ -6,16 +6,30 @@ typealias Reader<E> = @Sendable (E) -> FieldValue
 
 /// Turns a checked tree into closures, resolving each field once.
 struct Planner<E: Event> {
+  /// The schema bare event names are tested against (`evt.kinds`, `evt.name`).
+  let schema: Schema
   private(set) var keys: [FieldKey] = []
+  /// What the accessors of the fields read so far cost the source.
+  private(set) var needs: FieldNeeds = []
   private var index: [FieldBinding: Int] = [:]
+
+  init(schema: Schema) { self.schema = schema }
 
   /// The key of `binding`, registering it on first use.
   mutating func key(_ binding: FieldBinding) -> FieldKey {
     if let id = index[binding] { return keys[id] }
-    let key = FieldKey(id: keys.count, resolved: E.resolve(binding), binding: binding)
+    let key = FieldKey(id: keys.count, binding: binding)
     index[binding] = key.id
     keys.append(key)
     return key
+  }
+
+  /// A closure reading `binding`: the event type's accessor, or its ``Event/value(of:)``.
+  mutating func field(_ binding: FieldBinding) -> Reader<E> {
+    let key = key(binding)
+    guard let accessor = E.accessor(for: binding) else { return { $0.value(of: key) } }
+    needs.formUnion(accessor.needs)
+    return accessor.read
   }
 
   mutating func plan(_ expr: CheckedExpr) -> Predicate<E> {
@@ -70,15 +84,19 @@ struct Planner<E: Event> {
   /// A bare event name: the event is of that kind (`evt.kinds` lists every kind a packet is, so a
   /// DNS response is also `net_packet_dns` and `net_packet_udp`), or else it is named so.
   private mutating func eventKind(_ name: String) -> Predicate<E> {
-    let kinds = key(FieldBinding(Schema.network.fields["evt.kinds"]!))
-    let eventName = key(FieldBinding(Schema.network.fields["evt.name"]!))
+    let missing: Reader<E> = { _ in .missing }
+    let kinds = schema.fields["evt.kinds"].map { field(FieldBinding($0)) } ?? missing
+    let eventName = schema.fields["evt.name"].map { field(FieldBinding($0)) } ?? missing
     return { event in
-      switch event.value(of: kinds) {
+      switch kinds(event) {
       case .strings(let all): return all.contains(name)
       case .string(let one): return one == name
       default:
-        if case .string(let named) = event.value(of: eventName) { return named == name }
-        return false
+        switch eventName(event) {
+        case .string(let named): return named == name
+        case .strings(let names): return names.contains(name)
+        default: return false
+        }
       }
     }
   }
@@ -87,8 +105,7 @@ struct Planner<E: Event> {
   mutating func reader(_ operand: Operand) -> Reader<E> {
     switch operand {
     case .field(let binding):
-      let key = key(binding)
-      return { $0.value(of: key) }
+      return field(binding)
     case .boundField:
       return { _ in .missing }
     case .value(let value):

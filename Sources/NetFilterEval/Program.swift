@@ -22,22 +22,26 @@ public struct Program<E: Event>: Sendable {
   public let fields: [FieldBinding]
   /// The keys of ``fields``, as the program passes them to ``Event/value(of:)``.
   public let keys: [FieldKey]
+  /// What the fields the program reads cost the event source (from their accessors).
+  public let needs: FieldNeeds
   private let root: Predicate<E>
 
-  /// Compiles a checked expression.
-  public init(_ expression: CheckedExpr) {
-    var planner = Planner<E>()
+  /// Compiles a checked expression; bare event names are tested with `schema`'s `evt.kinds` and
+  /// `evt.name`.
+  public init(_ expression: CheckedExpr, schema: Schema = .network) {
+    var planner = Planner<E>(schema: schema)
     root = planner.plan(expression)
     keys = planner.keys
+    needs = planner.needs
     fields = planner.keys.map(\.binding)
   }
 
   /// Compiles a checked filter; sequences are not evaluated yet.
-  public init(_ filter: CheckedFilter) throws(PlanError) {
+  public init(_ filter: CheckedFilter, schema: Schema = .network) throws(PlanError) {
     guard case .expression(let expression) = filter else {
       throw PlanError(message: "sequence rules are checked but not evaluated yet; use a plain expression")
     }
-    self.init(expression)
+    self.init(expression, schema: schema)
   }
 
   /// Whether `event` matches the filter.

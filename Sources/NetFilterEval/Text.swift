@@ -5,7 +5,7 @@ import NetFilterSyntax
 typealias TextTest = @Sendable (String) -> Bool
 
 /// String matching without allocation on the common (ASCII) path.
-enum Text {
+package enum Text {
   /// The test for a substring, glob or fuzzy operator against one literal.
   static func test(_ op: ComparisonOperator, _ literal: StringLiteral) -> TextTest {
     let folded = op.info.caseInsensitive
@@ -21,12 +21,15 @@ enum Text {
     case .fuzzy, .ifuzzy, .fuzzynorm, .ifuzzynorm:
       let fuzzy = Fuzzy(needle, caseInsensitive: folded, normalize: op == .fuzzynorm || op == .ifuzzynorm)
       return { fuzzy.matches($0) }
-    default: return { $0 == needle }
+    case .equal, .iequal, .less, .lessEqual, .greater, .greaterEqual, .in, .iin, .intersects, .iintersects:
+      // Not text tests: the matcher plans these families itself. Whole-string equality is the
+      // only reading that is true to the operator's name.
+      preconditionFailure("Text.test called for '\(op.rawValue)', which is not a text operator")
     }
   }
 
   /// `text` compared with an already-lowercased string, ignoring case.
-  static func equalsIgnoringCase(_ text: String, _ lowered: String) -> Bool {
+  package static func equalsIgnoringCase(_ text: String, _ lowered: String) -> Bool {
     let a = text.utf8.span
     let b = lowered.utf8.span
     if a.count == b.count {

@@ -1,4 +1,6 @@
+import NetFilterDecoders
 import NetFilterEval
+import NetFilterJSON
 
 /// Accessors for Tracee's `proto_ipv4`, `proto_ipv6`, `proto_tcp`, `proto_udp`, `proto_icmp` and
 /// `proto_icmpv6` structures, read straight from the decoded headers.

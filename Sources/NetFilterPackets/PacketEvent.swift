@@ -1,4 +1,6 @@
+import NetFilterDecoders
 import NetFilterEval
+import NetFilterJSON
 import NetFilterSema
 import NetFilterSyntax
 
@@ -56,21 +58,15 @@ public struct PacketEvent: Event, Sendable {
     if decodeApplication { application = ApplicationDetector.decode(detected, packet, payload) }
   }
 
-  public static func resolve(_ field: FieldBinding) -> Int? {
-    field.argument == nil ? PacketFieldTable.index[field.descriptor.name] : nil
-  }
+  /// The fields a packet answers: its headers (``PacketFieldTable``), and every Tracee argument
+  /// path and `dns.*` field from its decoded payload.
+  public static let fields = FieldProvider<PacketEvent>(
+    PacketFieldTable.entries.map { ($0.0, FieldAccessor($0.1)) },
+    fallback: PacketEvent.payloadAccessor
+  )
 
-  @inline(__always)
-  public func value(of key: FieldKey) -> FieldValue {
-    guard let resolved = key.resolved else { return deepValue(key.binding) }
-    // The addresses and ports most filters test, without a call through the table.
-    switch resolved {
-    case 0: return sourceAddress
-    case 1: return destinationAddress
-    case 2: return sourcePort
-    case 3: return destinationPort
-    default: return PacketFieldTable.accessors[resolved](self)
-    }
+  public static func accessor(for field: FieldBinding) -> FieldAccessor<PacketEvent>? {
+    fields.accessor(for: field)
   }
 
   /// Drops the reference to the packet's bytes (so that the buffer they came from can be reused
@@ -121,8 +117,4 @@ public struct PacketEvent: Event, Sendable {
     return copy
   }
 
-  /// Any field's value, looked up now (for output columns the filter does not read).
-  public func lookup(_ binding: FieldBinding) -> FieldValue {
-    PacketEvent.resolve(binding).map { PacketFieldTable.accessors[$0](self) } ?? deepValue(binding)
-  }
 }

@@ -1,4 +1,6 @@
+import NetFilterDecoders
 import NetFilterEval
+import NetFilterJSON
 import NetFilterSyntax
 
 /// Fields a packet answers from its headers, resolved to an index once per program; reading one

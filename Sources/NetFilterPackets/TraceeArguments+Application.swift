@@ -1,4 +1,6 @@
+import NetFilterDecoders
 import NetFilterEval
+import NetFilterJSON
 
 /// Tracee's DNS and HTTP argument trees, and the Fibratus `dns.*` fields, from decoded messages.
 extension PacketEvent {
@@ -11,7 +13,7 @@ extension PacketEvent {
     }
   }
 
-  func writeApplicationArguments<S: TraceeJSONSink>(for event: PacketEventName, to sink: inout S) {
+  func writeApplicationArguments<S: JSONTokenWriter>(for event: PacketEventName, to sink: inout S) {
     switch (event, application) {
     case (.dns, .dns(let dns)?):
       writeAddresses(to: &sink)
@@ -69,7 +71,7 @@ extension PacketEvent {
 
 /// Tracee's `ProtoDNS`, `DnsQueryData` and `DnsResponseData`.
 enum DNSTree {
-  static func proto<S: TraceeJSONSink>(_ dns: DNSMessage, to sink: inout S) {
+  static func proto<S: JSONTokenWriter>(_ dns: DNSMessage, to sink: inout S) {
     sink.beginObject()
     sink.member("ID", number: dns.id)
     sink.member("QR", flag: dns.qr)
@@ -103,13 +105,13 @@ enum DNSTree {
     sink.endObject()
   }
 
-  static func records<S: TraceeJSONSink>(_ list: [DNSResourceRecord], to sink: inout S) {
+  static func records<S: JSONTokenWriter>(_ list: [DNSResourceRecord], to sink: inout S) {
     sink.beginArray()
     for each in list { record(each, to: &sink) }
     sink.endArray()
   }
 
-  static func record<S: TraceeJSONSink>(_ record: DNSResourceRecord, to sink: inout S) {
+  static func record<S: JSONTokenWriter>(_ record: DNSResourceRecord, to sink: inout S) {
     var ip = "", ns = "", cname = "", ptr = ""
     var soa = (
       mname: "", rname: "", serial: UInt32(0), refresh: UInt32(0), retry: UInt32(0), expire: UInt32(0),
@@ -192,7 +194,7 @@ enum DNSTree {
     sink.endObject()
   }
 
-  static func query<S: TraceeJSONSink>(_ question: DNSQuestion, to sink: inout S) {
+  static func query<S: JSONTokenWriter>(_ question: DNSQuestion, to sink: inout S) {
     sink.beginObject()
     sink.member("query", question.name)
     sink.member("query_type", question.typeName)
@@ -200,7 +202,7 @@ enum DNSTree {
     sink.endObject()
   }
 
-  static func response<S: TraceeJSONSink>(_ dns: DNSMessage, to sink: inout S) {
+  static func response<S: JSONTokenWriter>(_ dns: DNSMessage, to sink: inout S) {
     sink.beginObject()
     sink.key("query_data")
     if let question = dns.questions.first {
@@ -225,7 +227,7 @@ enum DNSTree {
 
 /// Tracee's `ProtoHTTP`, `ProtoHTTPRequest` and `ProtoHTTPResponse`.
 enum HTTPTree {
-  static func headers<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+  static func headers<S: JSONTokenWriter>(_ http: HTTPMessage, to sink: inout S) {
     sink.key("headers")
     sink.beginObject()
     for header in http.headers {
@@ -237,7 +239,7 @@ enum HTTPTree {
     sink.endObject()
   }
 
-  static func proto<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+  static func proto<S: JSONTokenWriter>(_ http: HTTPMessage, to sink: inout S) {
     sink.beginObject()
     sink.member("direction", http.kind == .request ? "request" : "response")
     sink.member("method", http.method)
@@ -251,7 +253,7 @@ enum HTTPTree {
     sink.endObject()
   }
 
-  static func request<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+  static func request<S: JSONTokenWriter>(_ http: HTTPMessage, to sink: inout S) {
     sink.beginObject()
     sink.member("method", http.method)
     sink.member("protocol", http.protocol)
@@ -262,7 +264,7 @@ enum HTTPTree {
     sink.endObject()
   }
 
-  static func response<S: TraceeJSONSink>(_ http: HTTPMessage, to sink: inout S) {
+  static func response<S: JSONTokenWriter>(_ http: HTTPMessage, to sink: inout S) {
     sink.beginObject()
     sink.member("status", http.status)
     sink.member("status_code", number: http.statusCode)

@@ -1,33 +1,16 @@
+import NetFilterDecoders
 import NetFilterEval
+import NetFilterJSON
 import NetFilterSema
 import NetFilterSyntax
 
-/// Tracee's argument trees for a packet (tracee-network.md §4.2), as JSON: what `--output json`
-/// writes, and where fields deep in DNS and HTTP messages are read from. Each tree is written once,
-/// against ``TraceeJSONSink``: straight to text for output, or to a `JSONValue` for lookups.
-/// The process members of an event in Tracee's JSON shape (all zero or empty for packets read from
-/// a file).
-public struct TraceeProcess: Sendable {
-  public var pid: UInt64 = 0
-  public var tid: UInt64 = 0
-  public var name = ""
-  public var cgroupID: UInt64 = 0
-  public var containerID = ""
-
-  /// A process; every member defaults to zero or empty.
-  public init(pid: UInt64 = 0, tid: UInt64 = 0, name: String = "", cgroupID: UInt64 = 0, containerID: String = "") {
-    self.pid = pid
-    self.tid = tid
-    self.name = name
-    self.cgroupID = cgroupID
-    self.containerID = containerID
-  }
-}
-
+/// Tracee's argument trees for a packet, written once against ``JSONTokenWriter``: straight to
+/// text for output, to a `JSONValue` for callers that want the tree, or through a
+/// ``JSONPathCollector`` to read one deep field.
 extension PacketEvent {
   /// The whole event in Tracee's JSON shape, named after the packet's most specific kind.
   public func traceeJSON(hostName: String, process: TraceeProcess = TraceeProcess()) -> JSONValue {
-    var sink = JSONTreeSink()
+    var sink = JSONTreeWriter()
     writeEvent(hostName: hostName, process: process, to: &sink)
     return sink.result
   }
@@ -35,14 +18,14 @@ extension PacketEvent {
   /// The same event as compact JSON text (`traceeJSON(hostName:).serialized`), written without
   /// building the tree: the output path.
   public func traceeJSONText(hostName: String, process: TraceeProcess = TraceeProcess()) -> [UInt8] {
-    var sink = JSONTextSink()
+    var sink = JSONTextWriter()
     writeEvent(hostName: hostName, process: process, to: &sink)
     return sink.finish()
   }
 
   /// Tracee's arguments of the event `name` for this packet (empty if it is not of that kind).
   public func traceeArguments(for name: String) -> [JSONValue] {
-    var sink = JSONTreeSink()
+    var sink = JSONTreeWriter()
     sink.beginArray()
     if let event = PacketEventName(name) { writeArguments(for: event, to: &sink) }
     sink.endArray()
@@ -50,35 +33,47 @@ extension PacketEvent {
     return arguments
   }
 
-  /// A field the fast table does not cover: looked up in the argument tree of its event.
-  func deepValue(_ binding: FieldBinding) -> FieldValue {
+  /// How a field the header table does not cover is read: `dns.*` from the decoded message, and
+  /// `EVENT.data.ARG.member…` by walking the arguments of EVENT as they are written (no tree is
+  /// built). The path is split once, here, not per event.
+  @Sendable static func payloadAccessor(_ binding: FieldBinding) -> FieldAccessor<PacketEvent>? {
     let name = binding.descriptor.name
-    if name.hasPrefix("dns.") { return dnsField(name) }
-    let event = String(name.prefix { $0 != "." })
-    guard has(PacketKind.bit(event)) else { return .missing }
-    let json = JSONValue.object([("eventName", .string(event)), ("args", .array(traceeArguments(for: event)))])
-    return JSONEvent.traceeField(binding, in: json)
+    if name.hasPrefix("dns.") { return FieldAccessor(needs: .payload) { $0.dnsField(name) } }
+    let parts = name.split(separator: ".", maxSplits: 2)
+    guard parts.count == 3, parts[1] == "data", let event = PacketEventName(String(parts[0])) else {
+      return FieldAccessor { _ in .missing }
+    }
+    let components = parts[2].split(separator: ".").map(String.init)
+    let argument = components[0]
+    let path = Array(components.dropFirst())
+    let needs: FieldNeeds = event.rawValue >= PacketEventName.dns.rawValue ? .payload : []
+    return FieldAccessor(needs: needs) { packet in
+      guard packet.has(event.bit) else { return .missing }
+      var collector = JSONPathCollector(argument: argument, path: path)
+      packet.writeArguments(for: event, to: &collector)
+      return JSONEvent.value(of: binding, found: collector.found)
+    }
   }
 
-  private func writeEvent<S: TraceeJSONSink>(hostName: String, process: TraceeProcess, to sink: inout S) {
-    let name = self.name
+  /// The event's Tracee header: its name, and `eventId` in Tracee's packet numbering.
+  private func traceeHeader(hostName: String, process: TraceeProcess) -> TraceeHeader {
     let event = PacketEventName(name)
-    sink.beginObject()
-    sink.member("timestamp", number: packet.timestamp)
-    sink.member("processId", number: process.pid)
-    sink.member("threadId", number: process.tid)
-    sink.member("processName", process.name)
-    sink.member("hostName", hostName)
-    sink.member("cgroupId", number: process.cgroupID)
-    sink.member("containerId", process.containerID)
-    sink.member("eventId", String(2000 + (event?.rawValue ?? 0)))
-    sink.member("eventName", name)
-    sink.member("argsNum", number: event.map(argumentCount) ?? 0)
-    sink.key("args")
-    sink.beginArray()
-    if let event { writeArguments(for: event, to: &sink) }
-    sink.endArray()
-    sink.endObject()
+    var header = TraceeHeader(
+      timestamp: packet.timestamp,
+      eventName: name,
+      hostName: hostName,
+      process: process,
+      argumentCount: event.map(argumentCount) ?? 0
+    )
+    header.eventID = String(EventNames.firstPacketID + (event?.rawValue ?? 0))
+    return header
+  }
+
+  private func writeEvent<S: JSONTokenWriter>(hostName: String, process: TraceeProcess, to sink: inout S) {
+    let header = traceeHeader(hostName: hostName, process: process)
+    header.open(&sink)
+    if let event = PacketEventName(name) { writeArguments(for: event, to: &sink) }
+    header.close(&sink)
   }
 
   /// How many arguments ``writeArguments(for:to:)`` writes for `event`.
@@ -93,7 +88,7 @@ extension PacketEvent {
 
   /// Tracee's arguments of `event`, as the elements of an array (none if the packet is not of
   /// that kind).
-  func writeArguments<S: TraceeJSONSink>(for event: PacketEventName, to sink: inout S) {
+  func writeArguments<S: JSONTokenWriter>(for event: PacketEventName, to sink: inout S) {
     guard has(event.bit) else { return }
     switch event {
     case .ipv4:
@@ -128,7 +123,7 @@ extension PacketEvent {
   }
 
   /// One argument: `{"name":…,"type":…,"value":…}`, the value written by `value`.
-  func argument<S: TraceeJSONSink>(_ name: String, _ type: String, to sink: inout S, value: (inout S) -> Void) {
+  func argument<S: JSONTokenWriter>(_ name: String, _ type: String, to sink: inout S, value: (inout S) -> Void) {
     sink.beginObject()
     sink.member("name", name)
     sink.member("type", type)
@@ -137,17 +132,17 @@ extension PacketEvent {
     sink.endObject()
   }
 
-  func writeAddresses<S: TraceeJSONSink>(to sink: inout S) {
+  func writeAddresses<S: JSONTokenWriter>(to sink: inout S) {
     argument("src", "const char*", to: &sink) { $0.address(packet.source) }
     argument("dst", "const char*", to: &sink) { $0.address(packet.destination) }
   }
 
-  func writePorts<S: TraceeJSONSink>(to sink: inout S) {
+  func writePorts<S: JSONTokenWriter>(to sink: inout S) {
     argument("src_port", "u16", to: &sink) { $0.number(UInt64(packet.sourcePort)) }
     argument("dst_port", "u16", to: &sink) { $0.number(UInt64(packet.destinationPort)) }
   }
 
-  func writeMetadata<S: TraceeJSONSink>(to sink: inout S) {
+  func writeMetadata<S: JSONTokenWriter>(to sink: inout S) {
     argument("metadata", "trace.PacketMetadata", to: &sink) {
       $0.beginObject()
       $0.member("direction", number: packet.direction.rawValue)
@@ -156,7 +151,7 @@ extension PacketEvent {
   }
 
   /// Tracee's `PktMeta`, used by the request/response events.
-  func writePacketMeta<S: TraceeJSONSink>(to sink: inout S) {
+  func writePacketMeta<S: JSONTokenWriter>(to sink: inout S) {
     argument("metadata", "trace.PktMeta", to: &sink) {
       $0.beginObject()
       $0.member("src_ip", address: packet.source)
@@ -173,7 +168,7 @@ extension PacketEvent {
     }
   }
 
-  private func writeIPv4<S: TraceeJSONSink>(to sink: inout S) {
+  private func writeIPv4<S: JSONTokenWriter>(to sink: inout S) {
     let h = packet.ipv4
     sink.beginObject()
     sink.member("version", number: 4)
@@ -191,7 +186,7 @@ extension PacketEvent {
     sink.endObject()
   }
 
-  private func writeIPv6<S: TraceeJSONSink>(to sink: inout S) {
+  private func writeIPv6<S: JSONTokenWriter>(to sink: inout S) {
     let h = packet.ipv6
     sink.beginObject()
     sink.member("version", number: 6)
@@ -205,7 +200,7 @@ extension PacketEvent {
     sink.endObject()
   }
 
-  private func writeTCP<S: TraceeJSONSink>(to sink: inout S) {
+  private func writeTCP<S: JSONTokenWriter>(to sink: inout S) {
     let h = packet.tcp
     sink.beginObject()
     sink.member("srcPort", number: packet.sourcePort)
@@ -220,7 +215,7 @@ extension PacketEvent {
     sink.endObject()
   }
 
-  private func writeUDP<S: TraceeJSONSink>(to sink: inout S) {
+  private func writeUDP<S: JSONTokenWriter>(to sink: inout S) {
     sink.beginObject()
     sink.member("srcPort", number: packet.sourcePort)
     sink.member("dstPort", number: packet.destinationPort)
@@ -229,7 +224,7 @@ extension PacketEvent {
     sink.endObject()
   }
 
-  private func writeICMP<S: TraceeJSONSink>(to sink: inout S) {
+  private func writeICMP<S: JSONTokenWriter>(to sink: inout S) {
     sink.beginObject()
     sink.member("typeCode", ICMPNames.typeCode(packet.icmp.type, packet.icmp.code, v6: false))
     sink.member("checksum", number: packet.icmp.checksum)
@@ -238,7 +233,7 @@ extension PacketEvent {
     sink.endObject()
   }
 
-  private func writeICMPv6<S: TraceeJSONSink>(to sink: inout S) {
+  private func writeICMPv6<S: JSONTokenWriter>(to sink: inout S) {
     sink.beginObject()
     sink.member("typeCode", ICMPNames.typeCode(packet.icmp.type, packet.icmp.code, v6: true))
     sink.member("checksum", number: packet.icmp.checksum)
@@ -246,13 +241,13 @@ extension PacketEvent {
   }
 }
 
-/// The packet events, in ``PacketKind/allNames`` (Tracee id) order: names are resolved once per
+/// The packet events, in ``EventNames/packet`` (Tracee id) order: names are resolved once per
 /// written event, not compared as strings at every step.
 enum PacketEventName: Int {
   case ipv4, ipv6, tcp, udp, icmp, icmpv6, dns, dnsRequest, dnsResponse, http, httpRequest, httpResponse
 
   init?(_ name: String) {
-    guard let index = PacketKind.allNames.firstIndex(of: name) else { return nil }
+    guard let index = EventNames.packet.firstIndex(of: name) else { return nil }
     self.init(rawValue: index)
   }
 

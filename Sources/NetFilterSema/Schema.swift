@@ -47,17 +47,3 @@ public struct Schema: Sendable {
     eventNames: EventNames.socket + EventNames.packet
   )
 }
-
-/// The names of the events netfilter produces.
-public enum EventNames {
-  /// Fibratus-style socket events.
-  public static let socket = [
-    "Connect", "Accept", "Send", "Recv", "Disconnect", "Reconnect", "Retransmit", "QueryDns", "ReplyDns",
-  ]
-  /// Tracee-style packet events.
-  public static let packet = [
-    "net_packet_ipv4", "net_packet_ipv6", "net_packet_tcp", "net_packet_udp", "net_packet_icmp",
-    "net_packet_icmpv6", "net_packet_dns", "net_packet_dns_request", "net_packet_dns_response",
-    "net_packet_http", "net_packet_http_request", "net_packet_http_response",
-  ]
-}

@@ -1,3 +1,5 @@
+import NetFilterSyntax
+
 /// The Fibratus-style fields: `evt.*`, `ps.*`, `net.*` and `dns.*`.
 enum SocketFields {
   static let all = event + process + network + dns

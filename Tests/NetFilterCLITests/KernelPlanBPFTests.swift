@@ -2,6 +2,7 @@ import Foundation
 import NetFilter
 import NetFilterBPF
 import NetFilterPackets
+import NetFilterRuntime
 import NetFilterTestSupport
 import Testing
 
@@ -23,11 +24,11 @@ struct KernelPlanBPFTests {
       let text = RandomKernelFilter.make(&random)
       let filter = try Environment().compile(text)
       let plan = filter.kernelPlan
-      let program: Program<LiveEvent> = try filter.program(for: LiveEvent.self)
+      let program: Program<LivePacketEvent> = try filter.program(for: LivePacketEvent.self)
       try capture.load(plan)
       for packet in packets {
         let kernel = try kernelResult(capture, packet)
-        let event = LiveEvent(
+        let event = LivePacketEvent(
           LivePacket(
             timestamp: 1,
             direction: .egress,

@@ -112,18 +112,6 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(result.stderr.contains(message), "\(result.stderr)")
   }
 
-  @Test func liveEventsTakeSocketKindsAndNarrowTheKernelPlan() throws {
-    let command = try RunCommand.parse(["--events", "Connect,net_packet_dns", "net.dport = 53"])
-    let filter = try Environment().compile("net.dport = 53")
-    let plan = command.kernelPlan(filter)
-    // Only Connect events and packets, and only port 53, reach user space.
-    #expect(
-      plan.eventKind?.entries.keys.sorted() == [KernelEventKind.packet.rawValue, KernelEventKind.connect.rawValue]
-    )
-    #expect(plan.destinationPort?.mask(for: 53) == plan.allClauses)
-    #expect(plan.destinationPort?.mask(for: 80) == 0)
-  }
-
   @Test func standardInputWorksThroughTheBinary() throws {
     let result = try runBinary(
       ["run", "--input", "-", "--output", "json", "net.dport > 1000"],

@@ -1,8 +1,9 @@
 import Foundation
-import NetFilterCLI
+import NetFilter
 import NetFilterEval
 import NetFilterPackets
 import NetFilterPcap
+import NetFilterRuntime
 import NetFilterSema
 import NetFilterSyntax
 import Testing
@@ -167,17 +168,17 @@ struct PcapTests {
       let expectedHeaders = capture.frames.filter { $0.malformedHeader }.count
       let expectedDNS = capture.frames.filter { $0.malformedDNS }.count
       // A filter on ports reads headers only: header damage is counted.
-      let shallow = try CLI.replay(file, "net.dport = 53")
+      let shallow = try Replay.run(file, "net.dport = 53")
       #expect(shallow.status == 0, "\(name): \(shallow.stderr)")
       #expect(shallow.stats?.received == capture.frames.count, "\(name)")
       #expect(shallow.stats?.malformed == expectedHeaders, "\(name): \(shallow.stderr)")
       // A filter in the DNS message decodes it: a DNS payload that does not decode is counted too.
-      let deep = try CLI.replay(file, "net_packet_dns.data.proto_dns.ID >= 0")
+      let deep = try Replay.run(file, "net_packet_dns.data.proto_dns.ID >= 0")
       #expect(deep.stats?.received == capture.frames.count, "\(name)")
       #expect(deep.stats?.malformed == expectedHeaders + expectedDNS, "\(name)")
       #expect(expectedHeaders >= 8 && expectedDNS >= 2, "the capture has malformed packets of both kinds")
       // Every packet, damaged or not, can be printed.
-      let all = try CLI.replay(file, "evt.time.ns >= 0")
+      let all = try Replay.run(file, "evt.time.ns >= 0")
       #expect(all.stdout.split(separator: "\n").count == capture.frames.count, "\(name)")
     }
   }
@@ -194,7 +195,7 @@ struct PcapTests {
     let file = directory.appendingPathComponent("corrupt.pcap").path
     try Data(data).write(to: URL(fileURLWithPath: file))
     let out = directory.appendingPathComponent("kept.pcap").path
-    let result = try CLI.replay(file, "net.size > 0", extra: ["--write", out])
+    let result = try Replay.run(file, "net.size > 0", write: out)
     #expect(result.stderr.contains("error"), "the damage is reported: \(result.stderr)")
     #expect(result.stats?.received == 12)
     #expect(result.stats?.matched == 12)
@@ -206,7 +207,7 @@ struct PcapTests {
     let cut = directory.appendingPathComponent("cut.pcap").path
     let whole = PcapFile.classic(linkType: 1, frames: frames, nanoseconds: false)
     try Data(whole.dropLast(7)).write(to: URL(fileURLWithPath: cut))
-    let truncated = try CLI.replay(cut, "net.size > 0")
+    let truncated = try Replay.run(cut, "net.size > 0")
     #expect(truncated.stderr.contains("error"), "\(truncated.stderr)")
     #expect(truncated.stats?.received == 11)
     #expect(truncated.stdout.split(separator: "\n").count == 11)
@@ -217,7 +218,7 @@ struct PcapTests {
     let file = try CaptureFiles.path(for: capture)
     let out = try CaptureFiles.temporaryDirectory().appendingPathComponent("dns.pcap").path
     let filter = "net.dport = 53 or net.sport = 53"
-    let result = try CLI.replay(file, filter, extra: ["--write", out])
+    let result = try Replay.run(file, filter, write: out)
     #expect(result.status == 0, "\(result.stderr)")
     let written = try PcapContents.read(out)
     let source = try PcapContents.read(file)
@@ -244,7 +245,7 @@ struct PcapTests {
   @Test("--output table: a header, then one row per matching packet with its destination last")
   func tableOutputHasOneRowPerMatchingPacket() throws {
     let file = try CaptureFiles.path(for: "ethernet.pcap")
-    let result = try CLI.replay(file, "net.dport = 53", extra: ["--output", "table"])
+    let result = try Replay.run(file, "net.dport = 53", table: true)
     #expect(result.status == 0, "\(result.stderr)")
     let matched = try #require(result.stats?.matched)
     #expect(matched > 0)
@@ -260,7 +261,7 @@ struct PcapTests {
   func eventsGivesOneEventPerKind() throws {
     let file = try CaptureFiles.path(for: "ethernet.pcap")
     let capture = SyntheticCaptures.capture(named: "ethernet.pcap")
-    let result = try CLI.replay(file, "net.size > 0", extra: ["--events", "net_packet_tcp,net_packet_dns"])
+    let result = try Replay.run(file, "net.size > 0", events: "net_packet_tcp,net_packet_dns")
     #expect(result.status == 0, "\(result.stderr)")
     let events = try result.stdout.split(separator: "\n").map { try JSONLine(String($0)) }
     let expected = capture.frames.flatMap { frame -> [(name: String, frame: Frame)] in
@@ -284,10 +285,10 @@ struct PcapTests {
       }
     }
     // A DNS query over TCP is both: one event of each kind.
-    let overTCP = try CLI.replay(
+    let overTCP = try Replay.run(
       file,
       "net.l4.proto = 'TCP' and net.dport = 53",
-      extra: ["--events", "net_packet_tcp,net_packet_dns"]
+      events: "net_packet_tcp,net_packet_dns"
     )
     let names = try overTCP.stdout.split(separator: "\n").map { try JSONLine(String($0)).eventName }
     #expect(names.filter { $0 == "net_packet_dns" }.count >= 1)
@@ -296,10 +297,10 @@ struct PcapTests {
       "\(names)"
     )
     // The filter sees the one kind each event stands for.
-    let onlyDNS = try CLI.replay(
+    let onlyDNS = try Replay.run(
       file,
       "evt.name = 'net_packet_dns'",
-      extra: ["--events", "net_packet_tcp,net_packet_dns"]
+      events: "net_packet_tcp,net_packet_dns"
     )
     #expect(onlyDNS.stats?.matched == expected.filter { $0.name == "net_packet_dns" }.count)
   }
@@ -310,7 +311,7 @@ struct PcapTests {
     let file = directory.appendingPathComponent("wifi.pcap").path
     let frame = Frame(captured: [UInt8](repeating: 0, count: 24), originalLength: 24, note: "802.11")
     try Data(PcapFile.classic(linkType: 105, frames: [frame], nanoseconds: false)).write(to: URL(fileURLWithPath: file))
-    let result = try CLI.replay(file, "net.dport = 53")
+    let result = try Replay.run(file, "net.dport = 53")
     #expect(result.status == 64)
     #expect(result.stderr.contains("link type 105"), "\(result.stderr)")
   }
@@ -337,7 +338,7 @@ struct PcapTests {
     var rows: [String] = []
     var nonzero = 0
     for pair in filterTable {
-      let ours = try CLI.replay(file, pair.netfilter)
+      let ours = try Replay.run(file, pair.netfilter)
       #expect(ours.status == 0, "\(pair.netfilter): \(ours.stderr)")
       let theirs = try tshark.count(file, pair.tshark)
       let matched = ours.stats?.matched ?? -1
@@ -580,14 +581,36 @@ private final class Collected: @unchecked Sendable {
   var value: String { lock.withLock { text } }
 }
 
-extension CLI {
-  /// `netfilter run --pcap FILE --output json --stats [extra] FILTER`, in process.
-  fileprivate static func replay(_ file: String, _ filter: String, extra: [String] = []) throws -> RunResult {
-    let out = Collected()
+/// Replays captures through the runtime library, as `netfilter run --pcap FILE --output json
+/// --stats` does (the same pipeline and sinks, without the command line).
+private enum Replay {
+  /// What `netfilter run --pcap file [options] filter` prints: JSON lines (or a table), and the
+  /// reports and `--stats` line on standard error; status 1 for a filter that does not compile.
+  static func run(
+    _ file: String,
+    _ filter: String,
+    write: String? = nil,
+    table: Bool = false,
+    events: String? = nil
+  ) throws -> RunResult {
     let err = Collected()
-    let console = Console(out: { out.append($0) }, err: { err.append($0) })
-    let arguments = ["run", "--pcap", file, "--output", "json", "--stats"] + extra + [filter]
-    let status = Console.$current.withValue(console) { CLI.run(arguments) }
+    let out = Collected()
+    let compiled: Filter
+    do { compiled = try Environment().compile(filter) } catch {
+      return RunResult(status: 1, stdout: "", stderr: "\(error.diagnostics)")
+    }
+    var pipeline = compiled.pipeline(over: .pcap(path: file, write: write))
+    pipeline.report = { err.append($0 + "\n") }
+    if let events { pipeline.selection = try EventSelection(events, socketEvents: false) }
+    let output = ByteOutput { bytes in out.append(String(decoding: bytes, as: UTF8.self)) }
+    let sink: EventSink = table ? TableSink(output: output) : JSONLinesSink(output: output, hostName: "test")
+    var counters = PipelineCounters()
+    var status: Int32 = 0
+    do { try pipeline.run(into: sink, stop: StopToken(), counters: &counters) } catch {
+      err.append("error: \(error.message)\n")
+      status = error.kind == .configuration ? 64 : 1
+    }
+    err.append(counters.json + "\n")
     return RunResult(status: status, stdout: out.value, stderr: err.value)
   }
 }

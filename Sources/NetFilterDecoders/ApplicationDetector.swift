@@ -1,0 +1,60 @@
+/// A decoded application-layer message.
+/// `indirect`: a DNS or HTTP message is large, and every packet event carries this optional.
+public indirect enum ApplicationMessage: Sendable {
+  case dns(DNSMessage)
+  case http(HTTPMessage)
+  /// The payload looked like DNS but did not decode; the reason says why.
+  case malformedDNS(String)
+}
+
+/// Recognizes DNS (port 53 or 5353, over UDP or TCP) and HTTP/1.x (by its first bytes, on any TCP
+/// port) from the first bytes of a payload, and decodes them on demand.
+package enum ApplicationDetector {
+  private static let methods: [[UInt8]] = [
+    "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
+  ]
+  .map { Array($0.utf8) }
+  private static let responsePrefix = Array("HTTP/".utf8)
+
+  package static func detect(_ packet: DecodedPacket, _ payload: ByteReader) -> PacketKind.Application {
+    guard packet.transport == .tcp || packet.transport == .udp, payload.count > 0 else { return .none }
+    if isDNSPort(packet.sourcePort) || isDNSPort(packet.destinationPort) {
+      let header = packet.transport == .tcp ? 2 : 0
+      guard let flags = payload.u8(header + 2), let questions = payload.u16(header + 4), payload.count >= header + 12
+      else { return .none }
+      if questions == 1 { return flags & 0x80 == 0 ? .dnsRequest : .dnsResponse }
+      return .dns
+    }
+    // Every method and "HTTP/" start with an upper-case letter: most payloads stop here.
+    guard packet.transport == .tcp, let first = payload.u8(0), first >= 0x41, first <= 0x5A else { return .none }
+    if startsWith(payload, responsePrefix) { return .httpResponse }
+    return methods.contains { startsWith(payload, $0) } ? .httpRequest : .none
+  }
+
+  package static func decode(_ application: PacketKind.Application, _ packet: DecodedPacket, _ payload: ByteReader)
+    -> ApplicationMessage?
+  {
+    switch application {
+    case .none: return nil
+    case .dns, .dnsRequest, .dnsResponse:
+      do {
+        let message = packet.transport == .tcp ? try DNSMessage.decodeTCP(payload) : try DNSMessage.decode(payload)
+        return .dns(message)
+      } catch {
+        return .malformedDNS("\(error)")
+      }
+    case .http, .httpRequest, .httpResponse:
+      return HTTPMessage.decode(payload).map { .http($0) }
+    }
+  }
+
+  /// 53 or 5353 (a comparison, not a set lookup: this runs for every UDP and TCP packet).
+  @inline(__always)
+  private static func isDNSPort(_ port: UInt16) -> Bool { port == 53 || port == 5353 }
+
+  private static func startsWith(_ reader: ByteReader, _ prefix: [UInt8]) -> Bool {
+    guard reader.count >= prefix.count else { return false }
+    for (offset, byte) in prefix.enumerated() where reader.u8(offset) != byte { return false }
+    return true
+  }
+}

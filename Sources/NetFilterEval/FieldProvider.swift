@@ -1,0 +1,89 @@
+import NetFilterSema
+
+/// What reading a field costs the event source beyond the event itself; a program's needs are
+/// the union of the needs of the fields it reads, so a source does that work only for programs
+/// that need it.
+public struct FieldNeeds: OptionSet, Sendable, Hashable {
+  public let rawValue: UInt8
+  public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+  /// A process field the kernel reports (pid, comm, uid, …): /proc is needed only when the
+  /// kernel did not know the event's process.
+  public static let process = FieldNeeds(rawValue: 1 << 0)
+  /// A process field only /proc has (exe, command line, cwd, user name, cgroup path, …).
+  public static let processDetails = FieldNeeds(rawValue: 1 << 1)
+  /// A field of the application payload (DNS, HTTP): the payload must be decoded.
+  public static let payload = FieldNeeds(rawValue: 1 << 2)
+  /// Names of addresses (`net.sip.names`, `net.dip.names`).
+  public static let names = FieldNeeds(rawValue: 1 << 3)
+}
+
+/// How a program reads one field from events of type `E`: a closure, resolved once per program.
+public struct FieldAccessor<E>: Sendable {
+  /// Reads the field.
+  public let read: @Sendable (E) -> FieldValue
+  /// What reading it costs the source.
+  public let needs: FieldNeeds
+
+  /// Creates an accessor.
+  public init(needs: FieldNeeds = [], _ read: @escaping @Sendable (E) -> FieldValue) {
+    self.read = read
+    self.needs = needs
+  }
+
+  /// The same field read from a part of a larger event (a packet inside a live event).
+  public func lifted<Outer>(_ part: @escaping @Sendable (Outer) -> E) -> FieldAccessor<Outer> {
+    let read = self.read
+    return FieldAccessor<Outer>(needs: needs) { read(part($0)) }
+  }
+}
+
+/// The fields one family of events answers (the process, packet headers, a socket, …): a table
+/// of field name → accessor, plus an optional resolver for fields that are not a fixed name
+/// (arguments, deep paths). Providers compose: `process.lifted(\.process) + packet.lifted(\.packet)`
+/// answers from the first that has the field, as Falco's per-family filter checks and cel-go's
+/// hierarchical activations do.
+public struct FieldProvider<E>: Sendable {
+  private let rows: [String: FieldAccessor<E>]
+  private let fallback: (@Sendable (FieldBinding) -> FieldAccessor<E>?)?
+
+  /// A provider of fixed fields (`rows`, name → accessor, without arguments) and, optionally, a
+  /// resolver for every other field.
+  public init(
+    _ rows: [(String, FieldAccessor<E>)],
+    fallback: (@Sendable (FieldBinding) -> FieldAccessor<E>?)? = nil
+  ) {
+    self.init(rows: Dictionary(rows, uniquingKeysWith: { first, _ in first }), fallback: fallback)
+  }
+
+  /// The names of the fixed fields.
+  public var fieldNames: [String] { rows.keys.sorted() }
+
+  /// The accessor of `field`, if this provider answers it.
+  public func accessor(for field: FieldBinding) -> FieldAccessor<E>? {
+    if field.argument == nil, let row = rows[field.descriptor.name] { return row }
+    return fallback?(field)
+  }
+
+  /// This provider's fields read from a part of a larger event.
+  public func lifted<Outer>(_ part: @escaping @Sendable (Outer) -> E) -> FieldProvider<Outer> {
+    var outer: (@Sendable (FieldBinding) -> FieldAccessor<Outer>?)?
+    if let resolve = fallback {
+      outer = { binding in resolve(binding)?.lifted(part) }
+    }
+    return FieldProvider<Outer>(rows: rows.mapValues { $0.lifted(part) }, fallback: outer)
+  }
+
+  /// A provider that answers from `first`, then from `second` (fixed fields before resolvers).
+  public static func + (first: FieldProvider, second: FieldProvider) -> FieldProvider {
+    FieldProvider(
+      rows: first.rows.merging(second.rows) { mine, _ in mine },
+      fallback: { first.fallback?($0) ?? second.fallback?($0) }
+    )
+  }
+
+  private init(rows: [String: FieldAccessor<E>], fallback: (@Sendable (FieldBinding) -> FieldAccessor<E>?)?) {
+    self.rows = rows
+    self.fallback = fallback
+  }
+}

@@ -1,0 +1,32 @@
+import NetFilterEval
+import NetFilterJSON
+
+/// `.jsonLines`: one event per line, in either shape ``JSONEvent`` reads; a malformed line is
+/// reported and skipped (or, with `strict`, stops the run).
+struct JSONLinesInput {
+  let pipeline: Pipeline
+  let path: String
+  let strict: Bool
+
+  func run(_ sink: EventSink, _ stop: StopToken, _ counters: inout PipelineCounters) throws(RuntimeError) {
+    guard var reader = LineReader(path: path) else { throw RuntimeError(.configuration, "Cannot read '\(path)'.") }
+    defer { reader.close() }
+    let program: Program<JSONEvent> = try pipeline.program()
+    let name = path == "-" ? "<stdin>" : path
+    while pipeline.wantsMore(counters), !stop.isStopped, let line = reader.next() {
+      if line.allSatisfy(\.isWhitespace) { continue }
+      counters.received += 1
+      let event: JSONEvent
+      do { event = try JSONEvent(line: line, keys: program.keys) } catch {
+        counters.malformed += 1
+        let message = "\(name):\(reader.lineNumber):\(error.offset + 1): error: malformed event: \(error.message)"
+        if strict { throw RuntimeError(.failure, message) }
+        pipeline.report(message)
+        continue
+      }
+      guard program.matches(event) else { continue }
+      counters.matched += 1
+      do { try sink.write(event) } catch { throw RuntimeError(.failure, error.message) }
+    }
+  }
+}

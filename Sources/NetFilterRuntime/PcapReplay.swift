@@ -1,0 +1,80 @@
+import NetFilterDecoders
+import NetFilterEval
+import NetFilterPackets
+import NetFilterPcap
+
+/// `.pcap`: one event per packet (or per selected kind); damaged packets are counted as
+/// malformed and the rest of the file is still read. One event is reused for every packet: the
+/// headers are decoded in place, without allocating.
+struct PcapReplay {
+  let pipeline: Pipeline
+  let path: String
+  let write: String?
+
+  func run(_ sink: EventSink, _ stop: StopToken, _ counters: inout PipelineCounters) throws(RuntimeError) {
+    let reader: PcapReader
+    do { reader = try PcapReader(path: path) } catch {
+      throw RuntimeError(.configuration, "Cannot read '\(path)': \(error.message)")
+    }
+    guard PacketDecoder.supports(reader.linkType) else {
+      throw RuntimeError(.configuration, "'\(path)' has link type \(reader.linkType), which netfilter cannot decode.")
+    }
+    var writer: PcapWriter?
+    if let write {
+      do { writer = try PcapWriter(path: write, linkType: reader.linkType) } catch {
+        throw RuntimeError(.configuration, "Cannot write '\(write)': \(error.message)")
+      }
+    }
+    defer { writer?.flush() }
+    let program: Program<PacketEvent> = try pipeline.program()
+    try replay(reader, program, writer, sink, stop, &counters)
+  }
+
+  private func replay(
+    _ reader: PcapReader,
+    _ program: Program<PacketEvent>,
+    _ writer: PcapWriter?,
+    _ sink: EventSink,
+    _ stop: StopToken,
+    _ counters: inout PipelineCounters
+  ) throws(RuntimeError) {
+    let decode = program.needs.contains(.payload)
+    let selection = pipeline.selection
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(65_536)
+    var packet = PacketEvent()
+    var failure: OutputError?
+    while pipeline.wantsMore(counters), !stop.isStopped {
+      packet.releaseBytes()  // so that reading into `buffer` reuses its storage
+      let record: PacketRecord?
+      do { record = try reader.next(into: &buffer) } catch {
+        pipeline.report("\(path): error: \(error.message); the rest of the file cannot be read")
+        counters.malformed += 1
+        return
+      }
+      guard let record else { return }
+      counters.received += 1
+      pipeline.progress?(counters.received, record.capturedLength)
+      packet.decode(
+        bytes: buffer,
+        record: (record.timestamp, record.originalLength),
+        linkType: reader.linkType,
+        decodeApplication: decode
+      )
+      if packet.isMalformed { counters.malformed += 1 }
+      var matched = false
+      selection.forEachView(of: packet, kind: packet.kind, viewed: { $0.viewed(as: $1) }) { event in
+        guard program.matches(event) else { return true }
+        matched = true
+        counters.matched += 1
+        do throws(OutputError) { try sink.write(event) } catch {
+          failure = error
+          return false
+        }
+        return pipeline.wantsMore(counters)
+      }
+      if let failure { throw RuntimeError(.failure, failure.message) }
+      if matched { writer?.write(record, buffer) }
+    }
+  }
+}

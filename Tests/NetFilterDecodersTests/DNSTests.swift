@@ -1,0 +1,405 @@
+import Foundation
+import NetFilterSyntax
+import NetFilterTestSupport
+import Testing
+
+@testable import NetFilterDecoders
+
+private func decode(_ bytes: [UInt8]) throws(DNSDecodeError) -> DNSMessage {
+  try DNSMessage.decode(ByteReader(bytes))
+}
+
+/// The error decoding `bytes` raises (the test fails if it decodes).
+private func failure(_ bytes: [UInt8], tcp: Bool = false) -> DNSDecodeError? {
+  do {
+    let message = tcp ? try DNSMessage.decodeTCP(ByteReader(bytes)) : try decode(bytes)
+    Issue.record("expected a decode error, got \(message)")
+    return nil
+  } catch {
+    return error
+  }
+}
+
+/// The only answer of a response to example.com carrying one record.
+private func answer(type: UInt16, rdata: [UInt8], class: UInt16 = 1) throws -> DNSResourceRecord {
+  let bytes = DNSWire.response(answers: [DNSWire.record([0xC0, 12], type: type, class: `class`, rdata: rdata)])
+  let message = try decode(bytes)
+  try #require(message.answers.count == 1)
+  #expect(message.answers[0].name == "example.com")
+  return message.answers[0]
+}
+
+/// DNS decoding: header, every record type, compression, TCP, a real capture, hostile input.
+@Suite struct DNSTests {}
+
+extension DNSTests {
+  @Suite struct Header {
+    @Test func headerFieldsAndNames() throws {
+      // QR=1 opcode=2 AA TC RD | RA Z=0b101 RCODE=3
+      let message = try decode(DNSWire.header(id: 0xBEEF, flags: 0b1_0010_1_1_1_1_101_0011))
+      #expect(message.id == 0xBEEF)
+      #expect(message.qr && message.aa && message.tc && message.rd && message.ra)
+      #expect(message.opcode == 2 && message.z == 5 && message.rcode == 3)
+      #expect(message.opcodeName == "status")
+      #expect(message.responseCodeName == "non-existent domain")
+      #expect(message.rcodeFibratus == "NXDOMAIN")
+      #expect(message.questions.isEmpty && message.answers.isEmpty)
+    }
+
+    @Test func gopacketStrings() {
+      let names = (0...6).map { DNSMessage(opcode: UInt8($0)).opcodeName }
+      #expect(names == ["query", "inverse query", "status", "unknown", "notify", "update", "unknown"])
+      #expect(DNSMessage(rcode: 2).responseCodeName == "server failure ")  // gopacket's trailing space
+      #expect(DNSMessage(rcode: 5).responseCodeName == "query refused")
+      #expect(DNSMessage(rcode: 11).responseCodeName == "unknown")
+      #expect(DNSMessage(rcode: 9).rcodeFibratus == "NOTAUTH")
+      #expect(DNSMessage(rcode: 15).rcodeFibratus == "INVALID")
+      let types: [UInt16] = [1, 2, 5, 6, 12, 13, 15, 16, 28, 33, 41, 64, 65, 256, 257, 0]
+      #expect(
+        types.map(DNSMessage.typeName) == [
+          "A", "NS", "CNAME", "SOA", "PTR", "HINFO", "MX", "TXT", "AAAA", "SRV", "OPT", "Unknown",
+          "Unknown", "URI", "Unknown", "Unknown",
+        ]
+      )
+      #expect([1, 2, 3, 4, 255, 1232].map(DNSMessage.className) == ["IN", "CS", "CH", "HS", "Any", "Unknown"])
+    }
+
+    @Test func extendedRcodeFromOPT() throws {
+      // An OPT record whose TTL carries extended RCODE 1: with header RCODE 0 that is 16 (BADVERS).
+      let opt = DNSWire.record([0], type: 41, class: 1232, ttl: 0x0100_0000, rdata: [])
+      let message = try decode(DNSWire.header(ar: 1) + opt)
+      #expect(message.rcode == 0 && message.responseCode == 16)
+      #expect(message.responseCodeName == "bad opt version" && message.rcodeFibratus == "BADSIG")
+    }
+
+    @Test func decodesFromAnOffsetReader() throws {
+      let payload = DNSWire.response(answers: [DNSWire.record([0xC0, 12], type: 1, rdata: [1, 2, 3, 4])])
+      let packet = [UInt8](repeating: 0xEE, count: 28) + payload + [0xEE]
+      let message = try DNSMessage.decode(ByteReader(packet, start: 28, end: 28 + payload.count))
+      #expect(message.answers.first?.answerText == "1.2.3.4")
+    }
+  }
+}
+
+extension DNSTests {
+  @Suite struct Records {
+    @Test func a() throws {
+      let record = try answer(type: 1, rdata: [10, 1, 2, 3])
+      #expect(record.data == .a(IPAddress(v4: 0x0A01_0203)))
+      #expect(record.typeName == "A" && record.className == "IN" && record.ttl == 300)
+      #expect(record.answerText == "10.1.2.3" && record.traceeAnswer == "10.1.2.3")
+    }
+
+    @Test func aaaa() throws {
+      let record = try answer(type: 28, rdata: [0x20, 0x01, 0x0D, 0xB8] + Array(repeating: 0, count: 11) + [1])
+      #expect(record.data == .aaaa(IPAddress(v6High: 0x2001_0DB8_0000_0000, low: 1)))
+      #expect(record.answerText == "2001:db8::1")
+      let mapped = try answer(type: 28, rdata: Array(repeating: 0, count: 10) + [0xFF, 0xFF, 10, 0, 0, 1])
+      #expect(mapped.answerText == "::ffff:10.0.0.1" && mapped.traceeAnswer == "10.0.0.1")  // Go's net.IP
+    }
+
+    @Test func wrongLengthAddressIsOther() throws {
+      let record = try answer(type: 1, rdata: [1, 2, 3])
+      #expect(record.data == .other(type: 1, data: [1, 2, 3]))
+      #expect(record.answerText == "" && record.traceeAnswer == "?010203")
+    }
+
+    @Test func nameRecords() throws {
+      #expect(try answer(type: 2, rdata: DNSWire.name("ns1.example.com")).data == .ns("ns1.example.com"))
+      let cname = try answer(type: 5, rdata: [3] + Array("cdn".utf8) + [0xC0, 12])
+      #expect(cname.data == .cname("cdn.example.com") && cname.answerText == "cdn.example.com")
+      let ptr = try answer(type: 12, rdata: DNSWire.name("host.example.com"))
+      #expect(ptr.data == .ptr("host.example.com") && ptr.traceeAnswer == "host.example.com")
+    }
+
+    @Test func mx() throws {
+      let record = try answer(type: 15, rdata: DNSWire.u16(10) + [4] + Array("mail".utf8) + [0xC0, 12])
+      #expect(record.data == .mx(preference: 10, name: "mail.example.com"))
+      #expect(record.answerText == "mail.example.com" && record.traceeAnswer == "mail.example.com")
+    }
+
+    @Test func txtWithSeveralStrings() throws {
+      let rdata: [UInt8] = [5] + Array("v=spf".utf8) + [0] + [3] + Array("1 a".utf8)
+      let record = try answer(type: 16, rdata: rdata)
+      #expect(record.data == .txt(["v=spf", "", "1 a"]))
+      #expect(record.answerText == "v=spf1 a")
+      #expect(record.traceeAnswer == String(decoding: rdata, as: UTF8.self))  // raw RDATA, as Tracee
+      #expect(try answer(type: 16, rdata: []).data == .txt([]))
+      #expect(
+        try answer(type: 13, rdata: [3] + Array("x86".utf8) + [5] + Array("Linux".utf8)).data == .txt(["x86", "Linux"])
+      )
+    }
+
+    @Test func soa() throws {
+      let timers = [2024_010_101, 7200, 3600, 1_209_600, 300].flatMap { DNSWire.u32(UInt32($0)) }
+      let record = try answer(
+        type: 6,
+        rdata: DNSWire.name("ns1.example.com") + [10] + Array("hostmaster".utf8) + [0xC0, 12] + timers
+      )
+      #expect(
+        record.data
+          == .soa(
+            mname: "ns1.example.com",
+            rname: "hostmaster.example.com",
+            serial: 2024_010_101,
+            refresh: 7200,
+            retry: 3600,
+            expire: 1_209_600,
+            minimum: 300
+          )
+      )
+      #expect(record.answerText == "ns1.example.com" && record.traceeAnswer == "not implemented")
+    }
+
+    @Test func srv() throws {
+      let record = try answer(
+        type: 33,
+        rdata: DNSWire.u16(1) + DNSWire.u16(5) + DNSWire.u16(5060) + DNSWire.name("sip.example.com")
+      )
+      #expect(record.data == .srv(priority: 1, weight: 5, port: 5060, target: "sip.example.com"))
+      #expect(record.answerText == "sip.example.com" && record.typeName == "SRV")
+    }
+
+    @Test func opt() throws {
+      let rdata = DNSWire.u16(10) + DNSWire.u16(3) + [1, 2, 3] + DNSWire.u16(12) + DNSWire.u16(0)
+      let message = try decode(DNSWire.header(ar: 1) + DNSWire.record([0], type: 41, class: 1232, ttl: 0, rdata: rdata))
+      let record = try #require(message.additionals.first)
+      #expect(record.name == "" && record.className == "Unknown")
+      #expect(record.data == .opt([DNSOption(code: 10, data: [1, 2, 3]), DNSOption(code: 12, data: [])]))
+      guard case .opt(let options) = record.data else { return }
+      #expect(options.map(\.codeName) == ["Cookie", "CodePadding"])
+    }
+
+    @Test func uri() throws {
+      let record = try answer(type: 256, rdata: DNSWire.u16(10) + DNSWire.u16(1) + Array("https://example.com/".utf8))
+      #expect(record.data == .uri(priority: 10, weight: 1, target: "https://example.com/"))
+      #expect(record.typeName == "URI" && record.answerText == "")
+    }
+
+    @Test func otherTypesKeepRawBytes() throws {
+      let caa: [UInt8] = [0, 5] + Array("issueca.example".utf8)
+      let record = try answer(type: 257, rdata: caa)
+      #expect(record.data == .other(type: 257, data: caa) && record.rawData == caa)
+      #expect(record.typeName == "Unknown" && record.traceeAnswer == "not implemented")
+    }
+
+    @Test func compressionAcrossSections() throws {
+      // Question www.example.com at 12; "example.com" starts at 16.
+      let cname = DNSWire.record([0xC0, 12], type: 5, rdata: [3] + Array("cdn".utf8) + [0xC0, 16])
+      let cnameStart = 12 + DNSWire.name("www.example.com").count + 4
+      let a = DNSWire.record([0xC0, UInt8(cnameStart + 12)], type: 1, rdata: [192, 0, 2, 7])
+      let message = try decode(DNSWire.response("www.example.com", answers: [cname, a]))
+      #expect(message.questions == [DNSQuestion(name: "www.example.com", type: 1)])
+      #expect(message.answers.map(\.name) == ["www.example.com", "cdn.example.com"])
+      #expect(message.answers.map(\.answerText) == ["cdn.example.com", "192.0.2.7"])
+      #expect(message.questions[0].typeName == "A" && message.questions[0].className == "IN")
+    }
+
+    @Test func dnsOverTCP() throws {
+      let body = DNSWire.response(answers: [DNSWire.record([0xC0, 12], type: 1, rdata: [1, 1, 1, 1])])
+      let message = try DNSMessage.decodeTCP(ByteReader(DNSWire.u16(UInt16(body.count)) + body + [9, 9]))
+      #expect(message.answers.first?.data == .a(IPAddress(v4: 0x0101_0101)))
+      // Length prefix larger than the segment: a partial message is not decoded.
+      #expect(failure(DNSWire.u16(UInt16(body.count + 1)) + body, tcp: true)?.kind == .badLength)
+      // One byte: not even a length prefix.
+      #expect(failure([0], tcp: true)?.kind == .truncated)
+    }
+  }
+}
+
+extension DNSTests {
+  @Suite struct Fixtures {
+    /// The captured dnsmasq payloads, by name.
+    static let payloads: [String: [UInt8]] = {
+      let path = String(#filePath).split(separator: "/").dropLast().joined(separator: "/")
+      let text = (try? String(contentsOfFile: "/" + path + "/Fixtures/dnsmasq-example-test.txt", encoding: .utf8)) ?? ""
+      let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+      return Dictionary(
+        uniqueKeysWithValues: lines.map { line in
+          let parts = line.split(separator: " ")
+          return (String(parts[0]), DNSWire.hex(parts[1]))
+        }
+      )
+    }()
+
+    @Test func realResponsesFromDnsmasq() throws {
+      let a = try decode(try #require(Fixtures.payloads["a-response"]))
+      #expect(a.id == 0xA47F && a.qr && a.aa && a.rd && a.ra && a.rcodeFibratus == "NOERROR")
+      #expect(a.questions == [DNSQuestion(name: "example.test", type: 1)])
+      #expect(a.answers.map(\.answerText) == ["10.1.2.3"] && a.answers[0].ttl == 0)
+      #expect(a.additionals.map(\.typeName) == ["OPT"] && a.additionals[0].class == 1232)
+      let mx = try decode(try #require(Fixtures.payloads["mx-response"]))
+      #expect(mx.answers.first?.data == .mx(preference: 10, name: "mail.example.test"))
+      let txt = try decode(try #require(Fixtures.payloads["txt-response"]))
+      #expect(txt.answers.first?.data == .txt(["v=spf1 -all"]))
+      let tcp = try DNSMessage.decodeTCP(ByteReader(try #require(Fixtures.payloads["tcp-txt-response"])))
+      #expect(tcp.answers == txt.answers && tcp.id == 0xFBAF)
+    }
+
+    @Test func realQueriesAndRefusal() throws {
+      let query = try decode(try #require(Fixtures.payloads["a-query"]))
+      #expect(!query.qr && query.opcodeName == "query" && query.questions.first?.name == "example.test")
+      guard case .opt(let options) = query.additionals.first?.data else {
+        Issue.record("query has no OPT")
+        return
+      }
+      #expect(options.first?.codeName == "Cookie" && options.first?.data.count == 8)
+      let refused = try decode(try #require(Fixtures.payloads["refused-response"]))
+      #expect(refused.rcode == 5 && refused.responseCodeName == "query refused")
+      #expect(refused.rcodeFibratus == "REFUSED" && refused.answers.isEmpty)
+      #expect(refused.additionals.first?.data == .opt([DNSOption(code: 15, data: [0, 14])]))
+      #expect(Fixtures.payloads.count == 10)
+    }
+  }
+}
+
+extension DNSTests {
+  @Suite struct Adversarial {
+    @Test func pointerToItself() {
+      // The question name is a pointer at offset 12 to offset 12.
+      let error = failure(DNSWire.header(qd: 1) + [0xC0, 12] + DNSWire.u16(1) + DNSWire.u16(1))
+      #expect(error?.kind == .badPointer && error?.offset == 12)
+    }
+
+    @Test func twoPointersToEachOther() {
+      // The question name at 12 is a label then a pointer; the answer name (at 20) points back to
+      // 14, the question's pointer, which points forward to 20: a cycle 20 → 14 → 20.
+      let bytes =
+        DNSWire.header(qd: 1, an: 1) + [1, 0x61, 0xC0, 20] + DNSWire.u16(1) + DNSWire.u16(1)
+        + DNSWire.record([0xC0, 14], type: 1, rdata: [1, 2, 3, 4])
+      let error = failure(bytes)
+      #expect(error?.kind == .badPointer && error?.offset == 14)
+    }
+
+    @Test func backwardPointerIntoTheSameName() {
+      // "x" at 12, then a pointer at 14 back to 12: backwards from the pointer, but into the labels
+      // just read, so following it would loop ("x.x.x…"). Pointers must precede the current run.
+      let error = failure(DNSWire.header(qd: 1) + [1, 0x78, 0xC0, 12] + DNSWire.u16(1) + DNSWire.u16(1))
+      #expect(error?.kind == .badPointer && error?.offset == 14)
+    }
+
+    @Test func forwardPointer() {
+      // A pointer from the question name to offset 0x3FF, past everything.
+      let error = failure(DNSWire.header(qd: 1) + [0xC3, 0xFF] + DNSWire.u16(1) + DNSWire.u16(1))
+      #expect(error?.kind == .badPointer)
+    }
+
+    @Test func longPointerChain() {
+      // An opaque record (type 99) whose RDATA is a chain of 70 pointers, each to the one before
+      // (the first to the question name); a second answer's name enters at the last: 71 jumps.
+      let question = DNSWire.question(DNSWire.name("a"))
+      let rdataStart = 12 + question.count + 2 + 10
+      let chain: [UInt8] = (0..<70).flatMap { k -> [UInt8] in
+        k == 0 ? [0xC0, 12] : [0xC0, UInt8(rdataStart + 2 * (k - 1))]
+      }
+      let last = UInt8(rdataStart + 2 * 69)
+      let bytes =
+        DNSWire.header(qd: 1, an: 2) + question + DNSWire.record([0xC0, 12], type: 99, rdata: chain)
+        + DNSWire.record([0xC0, last], type: 1, rdata: [1, 2, 3, 4])
+      #expect(failure(bytes)?.kind == .tooManyPointers)
+    }
+
+    @Test func truncatedHeader() {
+      // Five bytes: not a header.
+      let error = failure([0x12, 0x34, 0x81, 0x80, 0x00])
+      #expect(error?.kind == .truncated && error?.offset == 0)
+      #expect(failure([])?.kind == .truncated)
+    }
+
+    @Test func truncatedRData() {
+      // RDLENGTH says 4, two bytes follow.
+      var bytes = DNSWire.response(answers: [DNSWire.record([0xC0, 12], type: 1, rdata: [1, 2, 3, 4])])
+      bytes.removeLast(2)
+      #expect(failure(bytes)?.kind == .truncated)
+    }
+
+    @Test func truncatedName() {
+      // A label of 7 announced, 3 bytes present.
+      #expect(failure(DNSWire.header(qd: 1) + [7, 0x61, 0x62, 0x63] + [0, 0])?.kind == .truncated)
+    }
+
+    @Test func labelLongerThan63() {
+      // A length byte of 64 (0x40): over 63, and a reserved label type.
+      let bytes =
+        DNSWire.header(qd: 1) + [64] + Array(repeating: 0x61, count: 64) + [0] + DNSWire.u16(1) + DNSWire.u16(1)
+      let error = failure(bytes)
+      #expect(error?.kind == .labelTooLong && error?.offset == 12)
+      // 0x80 is the other reserved type.
+      #expect(failure(DNSWire.header(qd: 1) + [0x80, 0, 0, 1, 0, 1])?.kind == .labelTooLong)
+    }
+
+    @Test func nameLongerThan255() {
+      // Five labels of 63: 320 octets.
+      let label = [UInt8(63)] + Array(repeating: 0x61, count: 63)
+      let bytes =
+        DNSWire.header(qd: 1) + Array(repeating: label, count: 5).flatMap { $0 } + [0] + DNSWire.u16(1) + DNSWire.u16(1)
+      #expect(failure(bytes)?.kind == .nameTooLong)
+      // Exactly 255 (three labels of 63, one of 61, the root) is fine.
+      let longest = label + label + label + [61] + Array(repeating: 0x62, count: 61) + [0]
+      #expect(longest.count == 255)
+      #expect((try? decode(DNSWire.header(qd: 1) + longest + [0, 1, 0, 1]))?.questions.first?.name.count == 253)
+    }
+
+    @Test func hugeCountsWithoutData() {
+      // ANCOUNT 65535 and nothing after the header.
+      let error = failure(DNSWire.header(an: 0xFFFF))
+      #expect(error?.kind == .tooManyRecords && error?.offset == 6)
+      // ANCOUNT 10 within the cap, but 20 bytes cannot hold 10 records of at least 11 bytes.
+      #expect(failure(DNSWire.header(an: 10) + Array(repeating: 0, count: 20))?.kind == .countsExceedData)
+    }
+
+    @Test func rdataInconsistentWithItsType() {
+      // SOA with only 10 timer bytes; TXT string running past RDLENGTH; OPT option past RDLENGTH;
+      // MX with one byte; a CNAME whose name runs past RDLENGTH into the next bytes.
+      #expect(
+        failure(
+          DNSWire.response(answers: [
+            DNSWire.record([0xC0, 12], type: 6, rdata: [0, 0] + Array(repeating: 0, count: 10))
+          ])
+        )?.kind == .badRData
+      )
+      #expect(
+        failure(DNSWire.response(answers: [DNSWire.record([0xC0, 12], type: 16, rdata: [9, 0x61])]))?.kind == .badRData
+      )
+      #expect(
+        failure(
+          DNSWire.response(answers: [
+            DNSWire.record([0xC0, 12], type: 41, rdata: DNSWire.u16(8) + DNSWire.u16(9) + [1])
+          ])
+        )?
+        .kind == .badRData
+      )
+      #expect(
+        failure(DNSWire.response(answers: [DNSWire.record([0xC0, 12], type: 15, rdata: [1])]))?.kind == .badRData
+      )
+      let spill =
+        DNSWire.response(answers: [DNSWire.record([0xC0, 12], type: 5, rdata: [3, 0x61, 0x62])]) + [0x63, 0]
+      #expect(failure(spill)?.kind == .truncated)
+    }
+
+    @Test func randomBytesNeverCrashOrHang() {
+      var generator = SplitMix64(seed: 0x5EED_D45)
+      let valid = DNSWire.response(answers: [
+        DNSWire.record([0xC0, 12], type: 5, rdata: [3] + Array("cdn".utf8) + [0xC0, 12]),
+        DNSWire.record(
+          [0xC0, 12],
+          type: 6,
+          rdata: DNSWire.name("ns.x") + [0xC0, 12] + Array(repeating: 1, count: 20)
+        ),
+      ])
+      // Random bytes, and the valid message with bytes replaced (whole or cut short).
+      let inputs =
+        generator.fuzzInputs(count: 10_000, maxLength: 300, seeds: [valid], truncate: false)
+        + generator.fuzzInputs(count: 10_000, maxLength: 300, seeds: [valid], truncate: true)
+      var decoded = 0
+      let elapsed = ContinuousClock().measure {
+        for bytes in inputs {
+          if (try? decode(bytes)) != nil { decoded += 1 }
+          _ = try? DNSMessage.decodeTCP(ByteReader(bytes))
+        }
+      }
+      #expect(decoded > 0)
+      #expect(elapsed < .seconds(2))
+    }
+  }
+}
