@@ -23,6 +23,7 @@ let package = Package(
   products: [
     .library(name: "FuzzCheck", type: .static, targets: ["FuzzCheck"]),
     .library(name: "FuzzPackets", type: .static, targets: ["FuzzPackets"]),
+    .library(name: "FuzzDecoders", type: .static, targets: ["FuzzDecoders"]),
   ],
   dependencies: [
     .package(path: "../")
@@ -33,15 +34,20 @@ let package = Package(
       name: "FuzzCheck",
       dependencies: [.product(name: "NetFilter", package: rootPackage)]
     ),
-    // The packet decoders (link, IP, TCP/UDP/ICMP, DNS, HTTP), the field table and the Tracee JSON
-    // writers, with a text-versus-tree oracle, through the NetFilterPackets product (NetFilterEval,
-    // NetFilterSema and NetFilterSyntax come with the NetFilter product).
+    // The packet event: its field table and the Tracee JSON writers, with a text-versus-tree oracle,
+    // through the NetFilterPackets product (the other modules come with the NetFilter product).
     .target(
       name: "FuzzPackets",
       dependencies: [
         .product(name: "NetFilter", package: rootPackage),
         .product(name: "NetFilterPackets", package: rootPackage),
       ]
+    ),
+    // The decoders alone (link, IP, TCP/UDP/ICMP, DNS, HTTP): the NetFilterDecoders product, which
+    // depends on nothing but NetFilterSyntax.
+    .target(
+      name: "FuzzDecoders",
+      dependencies: [.product(name: "NetFilterDecoders", package: rootPackage)]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets and runs each for a share of a bounded time:
 #   FuzzCheck    lexer + parser + checker, with a round-trip oracle    (seeds: Corpus/Check)
-#   FuzzPackets  packet decoders, fields and Tracee JSON, with a text-versus-tree oracle
+#   FuzzPackets  the packet event: fields and Tracee JSON, with a text-versus-tree oracle
 #                                                                       (seeds: Corpus/Packets)
+#   FuzzDecoders the decoders alone (links only NetFilterDecoders)      (seeds: Corpus/Packets)
 #
-#   ./fuzz.sh [SECONDS] [--merge] [--no-build] [--only Check|Packets] [-- LIBFUZZER-ARGS...]
+#   ./fuzz.sh [SECONDS] [--merge] [--no-build] [--only Check|Packets|Decoders] [-- LIBFUZZER-ARGS...]
 #
 #   SECONDS     the whole time (-max_total_time), split evenly between the targets; default 60.
 #               0 with --merge: merge only.
 #   --merge     afterwards, merge the inputs found (Corpus/New/<target>, git-ignored) that add
 #               coverage into Corpus/<target> (-merge=1), so the committed corpus grows only when asked.
 #   --no-build  reuse the fuzzer binaries from an earlier run.
-#   --only T    run one target (Check or Packets) for all the time.
+#   --only T    run one target (Check, Packets or Decoders) for all the time.
 #   FUZZ_SCRATCH=DIR  build in DIR instead of .build (a private scratch path).
 #
 # Exit status: 0 when the time ran out without a finding; non-zero when libFuzzer found a crash, a
@@ -40,11 +41,11 @@ while (($#)); do
   shift
 done
 
-targets=(Check Packets)
+targets=(Check Packets Decoders)
 if [[ -n "$only" ]]; then
   case "$only" in
-    Check | Packets) targets=("$only") ;;
-    *) echo "fuzz.sh: --only takes Check or Packets, not '$only'" >&2; exit 64 ;;
+    Check | Packets | Decoders) targets=("$only") ;;
+    *) echo "fuzz.sh: --only takes Check, Packets or Decoders, not '$only'" >&2; exit 64 ;;
   esac
 fi
 
@@ -66,7 +67,9 @@ if $build; then
 fi
 
 mkdir -p Crashes
-for target in "${targets[@]}"; do mkdir -p "Corpus/$target" "Corpus/New/$target"; done
+for target in "${targets[@]}"; do mkdir -p "Corpus/New/$target"; done
+# The decoders share the packet seeds.
+corpus() { if [[ "$1" == Decoders ]]; then echo Corpus/Packets; else echo "Corpus/$1"; fi; }
 
 export SWIFT_BACKTRACE=enable=off    # let ASan/libFuzzer print the stack
 export SWIFT_DETERMINISTIC_HASHING=1 # so a finding replays the same way
@@ -78,7 +81,7 @@ export ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 options() {
   case "$1" in
     Check) echo "-dict=netfilter.dict -max_len=4096" ;;
-    Packets) echo "-max_len=2048" ;;
+    Packets | Decoders) echo "-max_len=2048" ;;
   esac
 }
 
@@ -96,7 +99,7 @@ if ((seconds > 0)); then
     target_status=0
     # The first directory receives the new inputs; Corpus/<target> is only read.
     # shellcheck disable=SC2046
-    "$scratch/release/Fuzz$target" "Corpus/New/$target" "Corpus/$target" -detect_leaks=0 -rss_limit_mb=4096 \
+    "$scratch/release/Fuzz$target" "Corpus/New/$target" "$(corpus "$target")" -detect_leaks=0 -rss_limit_mb=4096 \
       $(options "$target") -max_total_time="$share" -timeout=10 -artifact_prefix=Crashes/ -print_final_stats=1 \
       "${extra[@]}" || target_status=$?
     echo "fuzz.sh: Fuzz$target ran $(($(date +%s) - start))s, exit status $target_status," \
@@ -110,11 +113,11 @@ fi
 
 if $merge && ((status == 0)); then
   for target in "${targets[@]}"; do
-    before=$(find "Corpus/$target" -type f | wc -l)
+    before=$(find "$(corpus "$target")" -type f | wc -l)
     # shellcheck disable=SC2046
-    "$scratch/release/Fuzz$target" -merge=1 "Corpus/$target" "Corpus/New/$target" -detect_leaks=0 -rss_limit_mb=4096 \
+    "$scratch/release/Fuzz$target" -merge=1 "$(corpus "$target")" "Corpus/New/$target" -detect_leaks=0 -rss_limit_mb=4096 \
       $(options "$target") -timeout=10
-    echo "fuzz.sh: merged $(($(find "Corpus/$target" -type f | wc -l) - before)) new inputs into Corpus/$target"
+    echo "fuzz.sh: merged $(($(find "$(corpus "$target")" -type f | wc -l) - before)) new inputs into $(corpus "$target")"
   done
 fi
 exit "$status"

@@ -17,19 +17,14 @@ struct BenchEvent: Event {
   var port: UInt16
   var names: [String]
 
-  static func resolve(_ field: FieldBinding) -> Int? {
-    ["ps.name": 0, "net.dip": 1, "net.dport": 2, "net.dip.names": 3][field.descriptor.name]
-  }
+  static let fields = FieldProvider<BenchEvent>([
+    ("ps.name", FieldAccessor { .string($0.process) }),
+    ("net.dip", FieldAccessor { .ip($0.remote) }),
+    ("net.dport", FieldAccessor { .uint(UInt64($0.port)) }),
+    ("net.dip.names", FieldAccessor { .strings($0.names) }),
+  ])
 
-  func value(of key: FieldKey) -> FieldValue {
-    switch key.resolved {
-    case 0: .string(process)
-    case 1: .ip(remote)
-    case 2: .uint(UInt64(port))
-    case 3: .strings(names)
-    default: .missing
-    }
-  }
+  static func accessor(for field: FieldBinding) -> FieldAccessor<BenchEvent>? { fields.accessor(for: field) }
 }
 
 enum EvaluateSuite {
@@ -59,10 +54,16 @@ enum EvaluateSuite {
         "three-predicates", "net.dport = 443 and net.dip = 10.1.2.3 and ps.name = 'curl'",
         { $0.port == 443 && $0.remote == target && $0.process == "curl" }
       ),
-      ("port-set", "net.dport in (22, 80, 443, 8000..8999)", { wanted.contains($0.port) || (8000...8999).contains($0.port) }),
+      (
+        "port-set", "net.dport in (22, 80, 443, 8000..8999)",
+        { wanted.contains($0.port) || (8000...8999).contains($0.port) }
+      ),
       (
         "cidr-list", "net.dip in (10.0.0.0/8, 192.168.0.0/16, fd00::/8)",
-        { $0.remote.sharesPrefix(8, with: ten) || $0.remote.sharesPrefix(16, with: oneNineTwo) || $0.remote.sharesPrefix(8, with: fd) }
+        {
+          $0.remote.sharesPrefix(8, with: ten) || $0.remote.sharesPrefix(16, with: oneNineTwo)
+            || $0.remote.sharesPrefix(8, with: fd)
+        }
       ),
       (
         "glob-names", "net.dip.names matches ('*.example.com', '*.test.')",
@@ -85,7 +86,9 @@ enum EvaluateSuite {
     let events = Self.events
     for (name, filter, closure) in cases {
       let program = try! Environment().compile(filter).program(for: BenchEvent.self)
-      for event in events { precondition(program.matches(event) == closure(event), "\(name) disagrees with its closure") }
+      for event in events {
+        precondition(program.matches(event) == closure(event), "\(name) disagrees with its closure")
+      }
       Benchmark("Evaluate/\(name)/netfilter", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations {
           var hits = 0

@@ -1,3 +1,4 @@
+import Foundation
 import NetFilterCLI
 import Testing
 
@@ -123,5 +124,29 @@ import Testing
     let failing = try runBinary(["net.dprot = 1"], executable: "embed-example")
     #expect(failing.status == 1)
     #expect(failing.stdout.contains("did you mean 'net.dport'?"))
+  }
+}
+
+@Suite struct ReplayExampleTests {
+  /// The bundled capture in this repository.
+  static let capture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("examples/captures/loopback-http-dns.pcap").path
+
+  @Test(arguments: [
+    "net.dport = 53", "net_packet_http_request", "net.size > 0", "ReplyDns and dns.answers contains '.'",
+  ])
+  func replayExampleAgreesWithRun(filter: String) throws {
+    let example = try runBinary([Self.capture, filter], executable: "replay-example")
+    #expect(example.status == 0, "\(example.stderr)")
+    let run = try runBinary(["run", "--pcap", Self.capture, "--output", "json", filter])
+    let lines = run.stdout.split(separator: "\n").count
+    #expect(lines > 0)
+    #expect(example.stdout.split(separator: "\n").last.map(String.init) == String(lines))
+  }
+
+  @Test func replayExampleReportsAFilterError() throws {
+    let result = try runBinary([Self.capture, "net.dprot = 53"], executable: "replay-example")
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("did you mean 'net.dport'?"))
   }
 }

@@ -115,6 +115,24 @@ struct LiveCaptureTests {
     #expect(Date().timeIntervalSince(started) < 7)
   }
 
+  @Test func macrosNameTheFilterOfALiveCapture() async throws {
+    let server = try LocalHTTPServer()
+    defer { server.stop() }
+    let port = server.port
+    let macros = FileManager.default.temporaryDirectory.appendingPathComponent("live-macros-\(getpid()).yml")
+    try "- macro: to_server\n  expr: \"net.dport = \(port) and net_packet_http_request\"\n".write(
+      to: macros,
+      atomically: true,
+      encoding: .utf8
+    )
+    defer { try? FileManager.default.removeItem(at: macros) }
+    let arguments = ["--macros", macros.path, "--output", "json", "--count", "1", "--duration", "8", "to_server"]
+    let result = try await capture(arguments) { _ = try Live.curl(port: port) }
+    #expect(result.status == 0, "\(result.stderr)")
+    let events = Live.events(result.stdout)
+    #expect(events.count == 1 && events.first?.name == "net_packet_http_request", "\(result.stdout)")
+  }
+
   @Test func pingIntoATestNamespaceGivesEchoRequestsAndReplies() async throws {
     let namespace = try DualStackNamespace()
     defer { namespace.remove() }

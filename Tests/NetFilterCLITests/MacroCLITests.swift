@@ -24,7 +24,27 @@ private struct MacroFiles {
   }
 }
 
+/// The bundled capture in this repository.
+private let bundledCapture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("examples/captures/loopback-http-dns.pcap").path
+
 @Suite struct MacroCLITests {
+  @Test func runTakesMacrosForCapturesAndJSONLines() throws {
+    let files = try MacroFiles()
+    defer { files.remove() }
+    let path = try files.write("dns.yml", "- macro: dns_traffic\n  expr: \"net.dport = 53 or net.sport = 53\"\n")
+    let expanded = runCLI(["run", "--pcap", bundledCapture, "--output", "json", "net.dport = 53 or net.sport = 53"])
+    let named = runCLI(["run", "--macros", path, "--pcap", bundledCapture, "--output", "json", "dns_traffic"])
+    #expect(named.status == 0, "\(named.stderr)")
+    #expect(!named.stdout.isEmpty && named.stdout == expanded.stdout)
+    let input = try files.write("events.jsonl", "{\"net.dport\":53}\n{\"net.dport\":80}\n")
+    let json = runCLI(["run", "--macros", path, "--input", input, "--output", "json", "dns_traffic"])
+    #expect(json.status == 0, "\(json.stderr)")
+    #expect(json.stdout.split(separator: "\n").count == 1)
+    let unknown = runCLI(["run", "--input", input, "dns_traffic"])
+    #expect(unknown.status == 1, "without --macros the name is unknown")
+  }
+
   @Test func exampleMacrosCheckClean() {
     let result = runCLI(["check", "--macros", networkMacros, "outbound_network and net.dport in web_ports"])
     #expect(result.status == 0, "\(result.stderr)")

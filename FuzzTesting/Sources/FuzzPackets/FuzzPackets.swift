@@ -1,15 +1,16 @@
-// libFuzzer entry point over the packet decoders.
+// libFuzzer entry point over the packet event (FuzzDecoders fuzzes the decoders alone).
 //
 // The first byte picks the link type, the rest is the captured packet: PacketEvent decodes it
 // (headers, then DNS or HTTP), every field of the schema is read through `lookup`, and the event
-// is written as Tracee JSON, as itself and as each kind it is (`--events`). The same bytes also go
-// straight to DNSMessage.decode, DNSMessage.decodeTCP and HTTPMessage.decode.
+// is written as Tracee JSON, as itself and as each kind it is (`--events`).
 //
 // Oracle: no crash, trap or hang, whatever the bytes; the JSON written directly equals the JSON of
 // the argument tree, parses, and has as many arguments as its argsNum says.
 
 import Foundation
+import NetFilterDecoders
 import NetFilterEval
+import NetFilterJSON
 import NetFilterPackets
 import NetFilterSema
 import NetFilterSyntax
@@ -54,18 +55,6 @@ public func fuzzPackets(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     exercise(event.viewed(as: kind), input)
   }
 
-  // The application decoders on the bytes themselves.
-  let reader = ByteReader(bytes)
-  for message in [try? DNSMessage.decode(reader), try? DNSMessage.decodeTCP(reader)] {
-    guard let message else { continue }
-    _ = (message.opcodeName, message.responseCodeName, message.rcodeFibratus, message.responseCode)
-    for record in message.answers + message.authorities + message.additionals {
-      _ = (record.typeName, record.className, record.traceeAnswer, record.answerText)
-    }
-  }
-  if let http = HTTPMessage.decode(reader) {
-    _ = (http.method, http.path, http.host, http.status, http.statusCode, http.contentLength, http.headers)
-  }
   return 0
 }
 

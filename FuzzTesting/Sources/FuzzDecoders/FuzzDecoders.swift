@@ -1,0 +1,36 @@
+// libFuzzer entry point over the decoders alone (NetFilterDecoders: no schema, no evaluator).
+//
+// The first byte picks the link type, the rest is the captured packet: the link, network and
+// transport headers are decoded, then the payload as DNS over UDP and over TCP, and as HTTP.
+//
+// Oracle: no crash, trap or hang, whatever the bytes; a decoded payload lies inside the packet.
+
+import NetFilterDecoders
+
+/// The link types the first byte chooses from (`DLT_*`).
+private let linkTypes: [Int32] = [1, 113, 276, 0, 108, 12, 101, 228, 229]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzDecoders(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+  guard count > 0 else { return 0 }
+  let input = Array(UnsafeBufferPointer(start: start, count: count))
+  let bytes = Array(input.dropFirst())
+  var packet = DecodedPacket()
+  PacketDecoder.decode(bytes, linkType: linkTypes[Int(input[0]) % linkTypes.count], into: &packet)
+  guard packet.payloadOffset >= 0, packet.payloadLength >= 0, packet.payloadOffset + packet.payloadLength <= bytes.count
+  else { fatalError("the payload lies outside the packet\n  input: \(input)") }
+  let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
+  for reader in [payload, ByteReader(bytes)] {
+    for message in [try? DNSMessage.decode(reader), try? DNSMessage.decodeTCP(reader)] {
+      guard let message else { continue }
+      _ = (message.opcodeName, message.responseCodeName, message.rcodeFibratus, message.responseCode)
+      for record in message.answers + message.authorities + message.additionals {
+        _ = (record.typeName, record.className, record.traceeAnswer, record.answerText)
+      }
+    }
+    if let http = HTTPMessage.decode(reader) {
+      _ = (http.method, http.path, http.host, http.status, http.statusCode, http.contentLength, http.headers)
+    }
+  }
+  return 0
+}
