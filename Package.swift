@@ -138,3 +138,11 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The event path crosses module boundaries (decoders, JSON writers, packet event, runtime): let the
+// optimizer inline and specialize across them in release builds.
+for target in package.targets where target.type == .regular {
+  target.swiftSettings = (target.swiftSettings ?? []) + [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+  ]
+}

@@ -25,22 +25,22 @@ public protocol JSONTokenWriter {
 }
 
 public extension JSONTokenWriter {
-  public mutating func member(_ name: StaticString, _ value: String) {
+  @inlinable public mutating func member(_ name: StaticString, _ value: String) {
     key(name)
     string(value)
   }
 
-  public mutating func member(_ name: StaticString, number value: some FixedWidthInteger) {
+  @inlinable public mutating func member(_ name: StaticString, number value: some FixedWidthInteger) {
     key(name)
     if value < 0 { number(Int64(value)) } else { number(UInt64(value)) }
   }
 
-  public mutating func member(_ name: StaticString, address value: IPAddress) {
+  @inlinable public mutating func member(_ name: StaticString, address value: IPAddress) {
     key(name)
     address(value)
   }
 
-  public mutating func member(_ name: StaticString, flag value: Bool) {
+  @inlinable public mutating func member(_ name: StaticString, flag value: Bool) {
     key(name)
     number(UInt64(value ? 1 : 0))
   }
@@ -50,22 +50,22 @@ public extension JSONTokenWriter {
 /// a `MutableSpan` (bounds-checked, but without `Array.append`'s per-call uniqueness and capacity
 /// checks): this sink is the whole cost of `--output json` for a matching packet.
 public struct JSONTextWriter: JSONTokenWriter {
-  private var buffer: [UInt8]
-  private var count = 0
+  @usableFromInline var buffer: [UInt8]
+  @usableFromInline var count = 0
   /// Whether the next value needs a comma before it.
-  private var separate = false
+  @usableFromInline var separate = false
 
-  public init(capacity: Int = 1024) { buffer = [UInt8](repeating: 0, count: capacity) }
+  @inlinable public init(capacity: Int = 1024) { buffer = [UInt8](repeating: 0, count: capacity) }
 
   /// The text written, taking the buffer.
-  public mutating func finish() -> [UInt8] {
+  @inlinable public mutating func finish() -> [UInt8] {
     buffer.removeSubrange(count...)
     defer { buffer = []; count = 0 }
     return buffer
   }
 
   /// Makes room for `length` more bytes (and a comma).
-  private mutating func reserve(_ length: Int) {
+  @inlinable mutating func reserve(_ length: Int) {
     let needed = count + length + 1
     if needed > buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(needed, buffer.count))) }
   }
@@ -74,7 +74,7 @@ public struct JSONTextWriter: JSONTokenWriter {
   /// value that follows another (unless `separated` is false), then lets `write` store the token
   /// from the index it is given and return the index after it.
   @inline(__always)
-  private mutating func token(
+  @inlinable mutating func token(
     _ length: Int,
     separated: Bool = true,
     _ write: (inout MutableSpan<UInt8>, Int) -> Int
@@ -92,34 +92,34 @@ public struct JSONTextWriter: JSONTokenWriter {
   }
 
   /// Stores `byte`, after a comma if `separated` and one is due.
-  private mutating func punctuation(_ byte: UInt8, separated: Bool) {
+  @inlinable mutating func punctuation(_ byte: UInt8, separated: Bool) {
     token(1, separated: separated) { span, at in
       span[at] = byte
       return at + 1
     }
   }
 
-  public mutating func beginObject() {
+  @inlinable public mutating func beginObject() {
     punctuation(UInt8(ascii: "{"), separated: true)
     separate = false
   }
 
-  public mutating func endObject() {
+  @inlinable public mutating func endObject() {
     punctuation(UInt8(ascii: "}"), separated: false)
     separate = true
   }
 
-  public mutating func beginArray() {
+  @inlinable public mutating func beginArray() {
     punctuation(UInt8(ascii: "["), separated: true)
     separate = false
   }
 
-  public mutating func endArray() {
+  @inlinable public mutating func endArray() {
     punctuation(UInt8(ascii: "]"), separated: false)
     separate = true
   }
 
-  public mutating func key(_ name: StaticString) {
+  @inlinable public mutating func key(_ name: StaticString) {
     token(name.utf8CodeUnitCount + 3) { span, start in
       var at = start
       span[at] = UInt8(ascii: "\"")
@@ -137,19 +137,19 @@ public struct JSONTextWriter: JSONTokenWriter {
     separate = false
   }
 
-  public mutating func dynamicKey(_ name: String) {
+  @inlinable public mutating func dynamicKey(_ name: String) {
     quoted(name)
     punctuation(UInt8(ascii: ":"), separated: false)
     separate = false
   }
 
-  public mutating func string(_ value: String) {
+  @inlinable public mutating func string(_ value: String) {
     quoted(value)
     separate = true
   }
 
   /// `text` as a JSON string: quotes, `\"`, `\\`, `\n`, `\r`, `\t` and `\u00XX` for other controls.
-  private mutating func quoted(_ text: String) {
+  @inlinable mutating func quoted(_ text: String) {
     token(text.utf8.count * 6 + 2) { span, start in
       var at = start
       span[at] = UInt8(ascii: "\"")
@@ -167,7 +167,7 @@ public struct JSONTextWriter: JSONTokenWriter {
   }
 
   @inline(__always)
-  private static func escaped(_ byte: UInt8, into span: inout MutableSpan<UInt8>, at: inout Int) {
+  @inlinable static func escaped(_ byte: UInt8, into span: inout MutableSpan<UInt8>, at: inout Int) {
     if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
       span[at] = byte
       at += 1
@@ -190,22 +190,22 @@ public struct JSONTextWriter: JSONTokenWriter {
     at += 2
   }
 
-  private static func hex(_ nibble: UInt8) -> UInt8 {
+  @inlinable static func hex(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
   }
 
-  public mutating func number(_ value: UInt64) {
+  @inlinable public mutating func number(_ value: UInt64) {
     decimal(value, negative: false)
     separate = true
   }
 
-  public mutating func number(_ value: Int64) {
+  @inlinable public mutating func number(_ value: Int64) {
     decimal(value.magnitude, negative: value < 0)
     separate = true
   }
 
   /// The decimal digits of `value`, without building a String.
-  private mutating func decimal(_ value: UInt64, negative: Bool) {
+  @inlinable mutating func decimal(_ value: UInt64, negative: Bool) {
     token(21) { span, start in
       var at = start
       if negative {
@@ -217,7 +217,7 @@ public struct JSONTextWriter: JSONTokenWriter {
   }
 
   /// Writes the digits of `value` at `at`; returns the index after them.
-  private static func digits(_ value: UInt64, into span: inout MutableSpan<UInt8>, at: Int) -> Int {
+  @inlinable static func digits(_ value: UInt64, into span: inout MutableSpan<UInt8>, at: Int) -> Int {
     var length = 1
     var rest = value / 10
     while rest > 0 {
@@ -234,11 +234,11 @@ public struct JSONTextWriter: JSONTokenWriter {
     return at + length
   }
 
-  public mutating func null() { raw("null") }
-  public mutating func rawNumber(_ text: String) { raw(text) }
-  public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+  @inlinable public mutating func null() { raw("null") }
+  @inlinable public mutating func rawNumber(_ text: String) { raw(text) }
+  @inlinable public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
 
-  private mutating func raw(_ text: String) {
+  @inlinable mutating func raw(_ text: String) {
     token(text.utf8.count) { span, start in
       var at = start
       for byte in text.utf8 {
@@ -250,7 +250,7 @@ public struct JSONTextWriter: JSONTokenWriter {
     separate = true
   }
 
-  public mutating func address(_ value: IPAddress) {
+  @inlinable public mutating func address(_ value: IPAddress) {
     guard value.family == .v4 else { return string(value.description) }
     // Dotted quad straight to bytes: no String (this runs for most arguments of most events).
     token(17) { span, start in

@@ -26,10 +26,12 @@ public struct TraceeHeader: Sendable {
   /// The number of arguments, when the writer knows it (`argsNum` is then written).
   public var argumentCount: Int?
 
-  /// A header for the event `name`; the process members are zero or empty unless given.
+  /// A header for the event `name` (its `eventId` is ``EventNames/id(of:)`` unless given); the
+  /// process members are zero or empty unless given.
   public init(
     timestamp: UInt64,
     eventName name: String,
+    eventID: Int? = nil,
     hostName: String,
     process: TraceeProcess = TraceeProcess(),
     argumentCount: Int? = nil
@@ -42,7 +44,7 @@ public struct TraceeHeader: Sendable {
     cgroupID = .number(process.cgroupID)
     containerID = .string(process.containerID)
     eventName = .string(name)
-    eventID = String(EventNames.id(of: name))
+    self.eventID = String(eventID ?? EventNames.id(of: name))
     self.argumentCount = argumentCount
   }
 

@@ -11,7 +11,7 @@ enum HeaderFields {
     -> (String, Accessor)
   {
     let bit = PacketKind.bit(event)
-    return ("\(event).data.\(path)", { $0.has(bit) ? read($0.packet) : .missing })
+    return ("\(event).data.\(path)", FieldAccessor { $0.has(bit) ? read($0.packet) : .missing })
   }
 
   private static func number(_ value: some FixedWidthInteger) -> FieldValue { .uint(UInt64(value)) }

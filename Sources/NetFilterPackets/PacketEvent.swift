@@ -61,7 +61,7 @@ public struct PacketEvent: Event, Sendable {
   /// The fields a packet answers: its headers (``PacketFieldTable``), and every Tracee argument
   /// path and `dns.*` field from its decoded payload.
   public static let fields = FieldProvider<PacketEvent>(
-    PacketFieldTable.entries.map { ($0.0, FieldAccessor($0.1)) },
+    PacketFieldTable.entries,
     fallback: PacketEvent.payloadAccessor
   )
 

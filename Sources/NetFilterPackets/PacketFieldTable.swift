@@ -6,40 +6,42 @@ import NetFilterSyntax
 /// Fields a packet answers from its headers, resolved to an index once per program; reading one
 /// is an array lookup and a closure call, without allocation.
 enum PacketFieldTable {
-  typealias Accessor = @Sendable (PacketEvent) -> FieldValue
+  /// Accessors are built as `FieldAccessor` literals, not converted from typed closures: a
+  /// converted closure would copy the whole event through a thunk on every read.
+  typealias Accessor = FieldAccessor<PacketEvent>
 
   /// The network fields come first: ``PacketEvent/value(of:)`` reads indices 0–3 (`net.sip`,
   /// `net.dip`, `net.sport`, `net.dport`) without an accessor call.
   static let entries: [(String, Accessor)] = networkFields + eventFields + layerFields
-  static let accessors: [Accessor] = entries.map(\.1)
-  static let index: [String: Int] = Dictionary(entries.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
 
   static let eventFields: [(String, Accessor)] = [
     (
       "evt.name",
-      { event in
+      FieldAccessor { event in
         guard event.viewName == nil, let names = event.kind.namesWithAlias else { return .string(event.name) }
         return .strings(names)
       }
     ),
     (
       "evt.kinds",
-      { event in event.viewName.map { .strings(PacketKind.single[$0] ?? [$0]) } ?? .strings(event.kind.kinds) }
+      FieldAccessor { event in
+        event.viewName.map { .strings(PacketKind.single[$0] ?? [$0]) } ?? .strings(event.kind.kinds)
+      }
     ),
-    ("evt.time.ns", { .int(Int64(clamping: $0.packet.timestamp)) }),
-    ("evt.category", { _ in .string("net") }),
+    ("evt.time.ns", FieldAccessor { .int(Int64(clamping: $0.packet.timestamp)) }),
+    ("evt.category", FieldAccessor { _ in .string("net") }),
   ]
 
   static let networkFields: [(String, Accessor)] = [
-    ("net.sip", { $0.sourceAddress }),
-    ("net.dip", { $0.destinationAddress }),
-    ("net.sport", { $0.sourcePort }),
-    ("net.dport", { $0.destinationPort }),
-    ("net.l4.proto", { $0.l4Name.map { .string($0) } ?? .missing }),
-    ("net.size", { .uint(UInt64($0.packet.originalLength)) }),
-    ("net.direction", { $0.directionName.map { .string($0) } ?? .missing }),
-    ("net.sport.name", { $0.serviceName($0.packet.sourcePort) }),
-    ("net.dport.name", { $0.serviceName($0.packet.destinationPort) }),
+    ("net.sip", FieldAccessor { $0.sourceAddress }),
+    ("net.dip", FieldAccessor { $0.destinationAddress }),
+    ("net.sport", FieldAccessor { $0.sourcePort }),
+    ("net.dport", FieldAccessor { $0.destinationPort }),
+    ("net.l4.proto", FieldAccessor { $0.l4Name.map { .string($0) } ?? .missing }),
+    ("net.size", FieldAccessor { .uint(UInt64($0.packet.originalLength)) }),
+    ("net.direction", FieldAccessor { $0.directionName.map { .string($0) } ?? .missing }),
+    ("net.sport.name", FieldAccessor { $0.serviceName($0.packet.sourcePort) }),
+    ("net.dport.name", FieldAccessor { $0.serviceName($0.packet.destinationPort) }),
   ]
 
   /// `EVENT.data.src/dst/src_port/dst_port/metadata.direction` and the header structures.
@@ -50,14 +52,24 @@ enum PacketFieldTable {
       "net_packet_icmpv6", "net_packet_dns", "net_packet_http",
     ] {
       let bit = PacketKind.bit(event)
-      fields.append(("\(event).data.src", { $0.has(bit) ? .ip($0.packet.source) : .missing }))
-      fields.append(("\(event).data.dst", { $0.has(bit) ? .ip($0.packet.destination) : .missing }))
+      fields.append(("\(event).data.src", FieldAccessor { $0.has(bit) ? .ip($0.packet.source) : .missing }))
+      fields.append(("\(event).data.dst", FieldAccessor { $0.has(bit) ? .ip($0.packet.destination) : .missing }))
       fields.append(
-        ("\(event).data.metadata.direction", { $0.has(bit) ? .uint(UInt64($0.packet.direction.rawValue)) : .missing })
+        (
+          "\(event).data.metadata.direction",
+          FieldAccessor { $0.has(bit) ? .uint(UInt64($0.packet.direction.rawValue)) : .missing }
+        )
       )
       if !["net_packet_ipv4", "net_packet_ipv6", "net_packet_icmp", "net_packet_icmpv6"].contains(event) {
-        fields.append(("\(event).data.src_port", { $0.has(bit) ? .uint(UInt64($0.packet.sourcePort)) : .missing }))
-        fields.append(("\(event).data.dst_port", { $0.has(bit) ? .uint(UInt64($0.packet.destinationPort)) : .missing }))
+        fields.append(
+          ("\(event).data.src_port", FieldAccessor { $0.has(bit) ? .uint(UInt64($0.packet.sourcePort)) : .missing })
+        )
+        fields.append(
+          (
+            "\(event).data.dst_port",
+            FieldAccessor { $0.has(bit) ? .uint(UInt64($0.packet.destinationPort)) : .missing }
+          )
+        )
       }
     }
     return fields + HeaderFields.ipv4 + HeaderFields.ipv6 + HeaderFields.tcp + HeaderFields.udp + HeaderFields.icmp

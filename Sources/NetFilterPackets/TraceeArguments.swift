@@ -56,23 +56,22 @@ extension PacketEvent {
   }
 
   /// The event's Tracee header: its name, and `eventId` in Tracee's packet numbering.
-  private func traceeHeader(hostName: String, process: TraceeProcess) -> TraceeHeader {
-    let event = PacketEventName(name)
-    var header = TraceeHeader(
+  private func traceeHeader(_ event: PacketEventName?, hostName: String, process: TraceeProcess) -> TraceeHeader {
+    TraceeHeader(
       timestamp: packet.timestamp,
       eventName: name,
+      eventID: EventNames.firstPacketID + (event?.rawValue ?? 0),
       hostName: hostName,
       process: process,
       argumentCount: event.map(argumentCount) ?? 0
     )
-    header.eventID = String(EventNames.firstPacketID + (event?.rawValue ?? 0))
-    return header
   }
 
   private func writeEvent<S: JSONTokenWriter>(hostName: String, process: TraceeProcess, to sink: inout S) {
-    let header = traceeHeader(hostName: hostName, process: process)
+    let event = PacketEventName(name)
+    let header = traceeHeader(event, hostName: hostName, process: process)
     header.open(&sink)
-    if let event = PacketEventName(name) { writeArguments(for: event, to: &sink) }
+    if let event { writeArguments(for: event, to: &sink) }
     header.close(&sink)
   }
 
