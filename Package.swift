@@ -99,7 +99,10 @@ let package = Package(
     ),
     .testTarget(
       name: "NetFilterRuntimeTests",
-      dependencies: ["NetFilterRuntime", "NetFilter", "NetFilterPackets", "NetFilterTestSupport"]
+      dependencies: [
+        "NetFilterRuntime", "NetFilter", "NetFilterPackets", "NetFilterDecoders", "NetFilterBPF", "NetFilterHost",
+        "NetFilterLowering", "CNetFilterBPF", "NetFilterTestSupport",
+      ]
     ),
 
     // MARK: NetFilter (facade)

@@ -37,7 +37,7 @@ public struct KernelRemark: Sendable, Equatable {
 /// An event's result starts at ``allClauses``; every non-nil table AND-s in the mask of the event's
 /// value (``evaluate(_:)``); the event passes when the result is non-zero, and
 /// ``filters(matching:)`` says which filters may match it. The plan over-approximates: it passes
-/// every event a filter matches (DESIGN §4), and user space re-checks the whole filter.
+/// every event a filter matches (the offload's invariant), and user space re-checks the whole filter.
 public struct KernelPlan: Sendable, Equatable {
   /// The most clauses a plan has (the masks are 64-bit).
   public static let maxClauses = 64

@@ -1,4 +1,4 @@
-/// The argument trees of Tracee's `net_packet_*` events (reference: tracee-network.md §4.2),
+/// The argument trees of Tracee's `net_packet_*` events (as Tracee v0.24 writes them),
 /// flattened into fields named `EVENT.data.ARG.member…`.
 enum PacketFields {
   /// A node of an argument tree.

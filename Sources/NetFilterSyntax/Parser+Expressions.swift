@@ -153,8 +153,8 @@ extension Parser {
       advance(mode: .traceeValue)
     }
     // Even a single quoted value stays a Tracee comparison: the form is scoped to its event
-    // (DESIGN §2: "events named EVENT whose argument ARG compares so"), so `!=` must not select
-    // events of other kinds.
+    // ("events named EVENT whose argument ARG compares so", as the README says), so `!=` must
+    // not select events of other kinds.
     return traceeExpr(field, fieldRange, op, negated, values)
   }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Tracee's network signatures (reference/tracee-network.md §5: `tests/e2e-net-signatures` of v0.24.1)
+/// Tracee's network signatures (`tests/e2e-net-signatures` of Tracee v0.24.1)
 /// re-created on live capture. Each test runs `netfilter run` with a filter that states the signature's
 /// check and its policy's `comm` scope in our language, drives the trigger of Tracee's script against
 /// servers of the test's own (dnsmasq with a test zone and a python HTTP server answering 301 on

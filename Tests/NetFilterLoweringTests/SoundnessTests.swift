@@ -2,7 +2,7 @@ import NetFilter
 import NetFilterTestSupport
 import Testing
 
-/// THE property (DESIGN §4): the kernel plan never rejects an event the full filter accepts. Random
+/// THE property of the offload: the kernel plan never rejects an event the full filter accepts. Random
 /// filters over kernel and user-space fields, several lowered together, against random events whose
 /// kernel view is evaluated on the Swift model of the kernel program. Where the plan says it decides a
 /// filter exactly, and the view has no unknown value, the kernel's answer must equal the filter's.

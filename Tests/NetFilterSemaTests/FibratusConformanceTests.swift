@@ -3,9 +3,9 @@ import NetFilterSema
 import NetFilterTestSupport
 import Testing
 
-/// The expressions quoted in reference/fibratus-language.md §1–§4 that use fields of our schema
+/// The expressions quoted in the Fibratus filter documentation that use fields of our schema
 /// (network, process and event fields; Windows-only namespaces such as registry, file, pe and
-/// thread are left out), and every error of §6. Where DESIGN.md deliberately differs from
+/// thread are left out), and every error of its error list. Where netfilter deliberately differs from
 /// Fibratus, the case tests our behaviour and says why.
 @Suite struct FibratusConformanceTests {
   /// Valid filters, checked clean (no errors, no warnings).
@@ -136,9 +136,9 @@ import Testing
     assertCheck(source)
   }
 
-  /// Where DESIGN.md deliberately differs from Fibratus.
+  /// Where netfilter deliberately differs from Fibratus.
   @Test func deliberateDifferences() {
-    // Double quotes make strings (DESIGN §2); in Fibratus `"cmd.exe"` lexes as an identifier.
+    // Double quotes make strings (see the README); in Fibratus `"cmd.exe"` lexes as an identifier.
     assertCheck(#"ps.name = "cmd.exe""#, typed: "(= ps.name~string 'cmd.exe'~string)")
     // `==` is an alias of `=`, `&&` of `and`, `||` of `or`, `!` of `not`.
     assertCheck(
@@ -163,7 +163,7 @@ import Testing
     assertCheck("ps.uuid in (1, 2)", typed: "(in ps.uuid~uint64 (list 1 2))")
     // A parenthesized comparison with the literal first is grouping; Fibratus fails on it ("expected ')'").
     assertCheck("('a' = ps.name)", typed: "(= ps.name~string 'a'~string)")
-    // Comparing a number field with a string is an error, not a silent false (DESIGN §2).
+    // Comparing a number field with a string is an error, not a silent false (see the README).
     assertCheck(
       "evt.pid = 1️⃣'859'",
       diagnostics: [DiagnosticSpec(id: "sema.cannotCompare", notes: ["write the number without quotes"])]
@@ -174,7 +174,7 @@ import Testing
     assertCheck("sequence |evt.name = 'Connect'|", typed: "(sequence (step (= evt.name~string 'Connect'~string)))")
   }
 
-  /// §6: every kind of error Fibratus reports is an error here too, at the same place. The
+  /// its error list: every kind of error Fibratus reports is an error here too, at the same place. The
   /// wording is ours; each case names the Fibratus message it stands for.
   static let errors: [ErrorCase] = [
     // The caret example: "expected operator".

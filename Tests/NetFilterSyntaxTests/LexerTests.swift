@@ -344,7 +344,7 @@ private func string(_ text: String, escaped: [Int] = []) -> Token.Kind {
   // MARK: Strings
 
   @Test func singleAndDoubleQuotedStrings() {
-    // Double quotes make strings too (DESIGN.md §2); in Fibratus they made identifiers.
+    // Double quotes make strings too (see the README); in Fibratus they made identifiers.
     assertTokens(#"'cmd.exe' "cmd.exe" '' """#, [string("cmd.exe"), string("cmd.exe"), string(""), string("")])
   }
 

@@ -54,7 +54,7 @@ struct ParseCase: Sendable, CustomTestStringConvertible {
     ParseCase("a < b <= c", "(<= (< a b) c)"),
     // Comparisons bind tighter than the logical operators.
     ParseCase("a = 1 and b != 2 or c > 3", "(or (and (= a 1) (!= b 2)) (> c 3))"),
-    // Prefix `not` binds looser than comparisons: it negates a whole comparison (DESIGN.md).
+    // Prefix `not` binds looser than comparisons: it negates a whole comparison (see the README).
     ParseCase("not a = 1", "(not (= a 1))", printed: "not (a = 1)"),
     ParseCase("not a in (1, 2)", "(not (in a (list 1 2)))", printed: "not (a in (1, 2))"),
     ParseCase("not a = 1 and b = 2", "(and (not (= a 1)) (= b 2))", printed: "not (a = 1) and b = 2"),
