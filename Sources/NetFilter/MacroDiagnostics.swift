@@ -11,6 +11,7 @@ public enum MacroMessage: Sendable, Hashable {
   case invalidName(String)
   case invalidValue(key: String, expected: String, found: String)
   case invalidYAML(String)
+  case listTooLong(macro: String, count: Int, limit: Int)
   case missingBody(macro: String)
   case missingName
   case nameCollision(String, with: String)
@@ -49,6 +50,8 @@ public enum MacroMessage: Sendable, Hashable {
     case .invalidName(let name): "invalid macro name '\(name)': use letters, digits, '_' and '-'"
     case .invalidValue(let key, let expected, let found): "'\(key)' must be \(expected), not \(found)"
     case .invalidYAML(let problem): "invalid YAML: \(problem)"
+    case .listTooLong(let macro, let count, let limit):
+      "list macro '\(macro)' has \(count) items; the limit is \(limit)"
     case .missingBody(let macro): "macro '\(macro)' needs an 'expr' or a 'list'"
     case .missingName: "every entry needs a 'macro' key with its name"
     case .nameCollision(let name, let what): "macro name '\(name)' is already \(what)"

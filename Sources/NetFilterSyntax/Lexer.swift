@@ -15,13 +15,16 @@ public struct Lexer: Sendable {
   }
 
   let bytes: [UInt8]
+  /// The most diagnostics kept (then one "too many errors" note).
+  let diagnosticLimit: Int
   private(set) var position = 0
   /// Problems found in the text so far.
   public private(set) var diagnostics: [Diagnostic] = []
 
-  /// Creates a lexer over `source`.
-  public init(_ source: SourceText) {
+  /// Creates a lexer over `source` that keeps at most `diagnosticLimit` diagnostics.
+  public init(_ source: SourceText, diagnosticLimit: Int = Limits.default.maxDiagnostics) {
     bytes = Array(source.text.utf8)
+    self.diagnosticLimit = diagnosticLimit
   }
 
   /// Reads the next token.
@@ -328,7 +331,7 @@ public struct Lexer: Sendable {
   }
 
   private mutating func report(_ message: SyntaxMessage, _ range: SourceRange, notes: [Note] = []) {
-    diagnostics.append(message.diagnostic(at: range, notes: notes))
+    diagnostics.append(message.diagnostic(at: range, notes: notes), limit: diagnosticLimit)
   }
 }
 

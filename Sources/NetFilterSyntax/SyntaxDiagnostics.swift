@@ -28,6 +28,7 @@ public enum SyntaxMessage: Sendable, Hashable {
   case unmatchedRightParen
   case unterminatedString
   // limits
+  case expansionTooLarge(limit: Int)
   case inputTooLong(Int, limit: Int)
   case listTooLong(limit: Int)
   case nestingTooDeep(limit: Int)
@@ -61,13 +62,14 @@ public enum SyntaxMessage: Sendable, Hashable {
       case .unexpectedCharacter: "unexpectedCharacter"
       case .unmatchedRightParen: "unmatchedRightParen"
       case .unterminatedString: "unterminatedString"
+      case .expansionTooLarge: "expansionTooLarge"
       case .inputTooLong: "inputTooLong"
       case .listTooLong: "listTooLong"
       case .nestingTooDeep: "nestingTooDeep"
       case .tooManyArguments: "tooManyArguments"
       }
     switch self {
-    case .inputTooLong, .listTooLong, .nestingTooDeep, .tooManyArguments:
+    case .expansionTooLarge, .inputTooLong, .listTooLong, .nestingTooDeep, .tooManyArguments:
       return DiagnosticID(domain: "limits", name: name)
     default:
       return DiagnosticID(domain: "syntax", name: name)
@@ -106,6 +108,8 @@ public enum SyntaxMessage: Sendable, Hashable {
     case .unexpectedCharacter(let text): "unexpected character '\(text)'"
     case .unmatchedRightParen: "unexpected ')' without a matching '('"
     case .unterminatedString: "unterminated string"
+    case .expansionTooLarge(let limit):
+      "filter has more than \(limit) conditions and list items once macros are expanded"
     case .inputTooLong(let length, let limit): "filter is \(length) bytes long; the limit is \(limit)"
     case .listTooLong(let limit): "list has more than \(limit) items"
     case .nestingTooDeep(let limit): "expression is nested more than \(limit) levels deep"
