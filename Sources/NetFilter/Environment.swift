@@ -37,13 +37,14 @@ public struct Environment: Sendable {
     }
     // The checker runs even after syntax errors (missing nodes are quiet), so one run reports
     // both kinds of mistakes.
-    let checked = Checker.check(syntax, schema: schema, resolver: resolver)
+    let checked = Checker.check(syntax, schema: schema, resolver: resolver, limits: limits)
     let failed = parsed.diagnostics.containsErrors
+    let diagnostics = parsed.diagnostics + checked.diagnostics.filter { !failed || $0.severity == .error }
     return CheckOutcome(
       source: source,
       syntax: syntax,
       checked: failed ? nil : checked.filter,
-      diagnostics: parsed.diagnostics + checked.diagnostics.filter { !failed || $0.severity == .error }
+      diagnostics: diagnostics.capped(at: limits.maxDiagnostics)
     )
   }
 

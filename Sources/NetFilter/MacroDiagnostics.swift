@@ -11,6 +11,7 @@ public enum MacroMessage: Sendable, Hashable {
   case invalidName(String)
   case invalidValue(key: String, expected: String, found: String)
   case invalidYAML(String)
+  case listTooLong(macro: String, count: Int, limit: Int)
   case missingBody(macro: String)
   case missingName
   case nameCollision(String, with: String)
@@ -38,28 +39,37 @@ public enum MacroMessage: Sendable, Hashable {
   /// The message text.
   public var message: String {
     switch self {
-    case .bothBodies(let macro): "macro '\(macro)' has both 'expr' and 'list'; give exactly one"
-    case .duplicateKey(let key): "key '\(key)' appears twice in one macro"
-    case .duplicateMacro(let name, let first): "macro '\(name)' is already defined at \(first)"
-    case .emptyList(let macro): "list macro '\(macro)' has no items"
-    case .exprTooShort(let macro): "the 'expr' of macro '\(macro)' is too short: it needs at least 5 characters"
+    case .bothBodies(let macro): "macro '\(echo(macro))' has both 'expr' and 'list'; give exactly one"
+    case .duplicateKey(let key): "key '\(echo(key))' appears twice in one macro"
+    case .duplicateMacro(let name, let first): "macro '\(echo(name))' is already defined at \(echo(first, limit: 200))"
+    case .emptyList(let macro): "list macro '\(echo(macro))' has no items"
+    case .exprTooShort(let macro): "the 'expr' of macro '\(echo(macro))' is too short: it needs at least 5 characters"
     case .fileTooLarge(let size, let limit): "macro file is \(size) bytes; the limit is \(limit)"
     case .invalidListItem(let macro, let found):
-      "items of list macro '\(macro)' must be strings or numbers, not \(found)"
-    case .invalidName(let name): "invalid macro name '\(name)': use letters, digits, '_' and '-'"
-    case .invalidValue(let key, let expected, let found): "'\(key)' must be \(expected), not \(found)"
-    case .invalidYAML(let problem): "invalid YAML: \(problem)"
-    case .missingBody(let macro): "macro '\(macro)' needs an 'expr' or a 'list'"
+      "items of list macro '\(echo(macro))' must be strings or numbers, not \(echo(found, limit: 200))"
+    case .invalidName(let name): "invalid macro name '\(echo(name))': use letters, digits, '_' and '-'"
+    case .invalidValue(let key, let expected, let found):
+      "'\(echo(key))' must be \(expected), not \(echo(found, limit: 200))"
+    case .invalidYAML(let problem): "invalid YAML: \(echo(problem, limit: 200))"
+    case .listTooLong(let macro, let count, let limit):
+      "list macro '\(echo(macro))' has \(count) items; the limit is \(limit)"
+    case .missingBody(let macro): "macro '\(echo(macro))' needs an 'expr' or a 'list'"
     case .missingName: "every entry needs a 'macro' key with its name"
-    case .nameCollision(let name, let what): "macro name '\(name)' is already \(what)"
-    case .notAList(let found): "a macro file must be a list of macros ('- macro: NAME'), not \(found)"
-    case .notAMapping(let found): "a macro must be a mapping with 'macro' and 'expr' or 'list' keys, not \(found)"
-    case .syntaxError(let macro, let message): "syntax error in macro '\(macro)': \(message)"
-    case .unknownKey(let key): "unknown key '\(key)'; a macro has 'macro', 'description', and 'expr' or 'list'"
-    case .unreadableFile(let path): "cannot read macro file '\(path)'"
+    case .nameCollision(let name, let what): "macro name '\(echo(name))' is already \(what)"
+    case .notAList(let found): "a macro file must be a list of macros ('- macro: NAME'), not \(echo(found, limit: 200))"
+    case .notAMapping(let found):
+      "a macro must be a mapping with 'macro' and 'expr' or 'list' keys, not \(echo(found, limit: 200))"
+    case .syntaxError(let macro, let message): "syntax error in macro '\(echo(macro))': \(echo(message, limit: 200))"
+    case .unknownKey(let key): "unknown key '\(echo(key))'; a macro has 'macro', 'description', and 'expr' or 'list'"
+    case .unreadableFile(let path): "cannot read macro file '\(echo(path, limit: 4096))'"
     case .unusableName(let name):
-      "macro '\(name)' cannot be named in a filter: a name there starts with a letter or '_' and has no '-'"
+      "macro '\(echo(name))' cannot be named in a filter: a name there starts with a letter or '_' and has no '-'"
     }
+  }
+
+  /// Input text as the message quotes it: at most `limit` scalars, every character visible.
+  private func echo(_ text: String, limit: Int = MessageText.maxEchoedScalars) -> String {
+    MessageText.echo(text, limit: limit)
   }
 
   /// A diagnostic with this message at `range`.

@@ -8,6 +8,8 @@ struct MacroLoader {
   let source: SourceText
   let schema: Schema
   private let bytes: [UInt8]
+  /// The last mark turned into an offset.
+  private let cursor = MarkCursor()
   private(set) var diagnostics: [Diagnostic] = []
 
   init(source: SourceText, schema: Schema) {
@@ -213,6 +215,11 @@ struct MacroLoader {
       report(.emptyList(macro: name), range)
       return nil
     }
+    let limit = Limits.default.maxListItems
+    guard sequence.count <= limit else {
+      report(.listTooLong(macro: name, count: sequence.count, limit: limit), self.range(of: sequence[limit]))
+      return nil
+    }
     var items: [Expr] = []
     var valid = true
     for item in sequence {
@@ -261,13 +268,26 @@ struct MacroLoader {
 
   // MARK: Positions
 
-  /// The UTF-8 offset of a libyaml mark (1-based line, column in Unicode scalars).
+  /// The UTF-8 offset of a libyaml mark (1-based line, column in Unicode scalars). Marks come in
+  /// file order, so the walk along a line resumes from the previous mark when it is on the same
+  /// line: the items of a one-line flow list cost one pass over the line, not one each.
   func offset(of mark: Mark) -> Int {
     guard mark.line >= 1 else { return 0 }
     guard mark.line <= source.lineStarts.count else { return bytes.count }
-    let start = source.lineStarts[mark.line - 1]
-    let prefix = source.lineText(mark.line).unicodeScalars.prefix(max(0, mark.column - 1))
-    return min(bytes.count, start + prefix.reduce(0) { $0 + String($1).utf8.count })
+    var end = mark.line < source.lineStarts.count ? source.lineStarts[mark.line] - 1 : bytes.count
+    if end > source.lineStarts[mark.line - 1], bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+    let target = max(0, mark.column - 1)
+    var (column, position) = (0, source.lineStarts[mark.line - 1])
+    if let last = cursor.last, last.line == mark.line, last.column <= target {
+      (column, position) = (last.column, last.offset)
+    }
+    while column < target, position < end {
+      position += 1
+      while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
+      column += 1
+    }
+    cursor.last = (mark.line, column, position)
+    return position
   }
 
   /// The end of the line holding `offset` (before the newline).
@@ -399,4 +419,9 @@ struct MacroLoader {
       }
     }
   }
+}
+
+/// Where ``MacroLoader/offset(of:)`` stopped last: a 1-based line, a 0-based column and its offset.
+private final class MarkCursor {
+  var last: (line: Int, column: Int, offset: Int)?
 }

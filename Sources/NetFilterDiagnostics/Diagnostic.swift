@@ -124,7 +124,42 @@ public struct DiagnosticsError: Error, Sendable, CustomStringConvertible {
   }
 }
 
+extension Diagnostic {
+  /// The ID of the note that ends a capped list of diagnostics.
+  public static let tooManyDiagnosticsID = DiagnosticID(domain: "limits", name: "tooManyDiagnostics")
+
+  /// The note that stands for every diagnostic past the first `limit`, as cel-go's "too many
+  /// errors": placed where the first one left out was.
+  public static func tooManyDiagnostics(limit: Int, at range: SourceRange) -> Diagnostic {
+    Diagnostic(
+      id: tooManyDiagnosticsID,
+      severity: .note,
+      message: "too many errors: only the first \(limit) are reported; stopping",
+      range: range
+    )
+  }
+}
+
 extension Array where Element == Diagnostic {
+  /// Appends `diagnostic` while fewer than `limit` are held; the first one past the limit becomes
+  /// a ``Diagnostic/tooManyDiagnostics(limit:at:)`` note, and later ones are dropped.
+  public mutating func append(_ diagnostic: Diagnostic, limit: Int) {
+    if count < limit {
+      append(diagnostic)
+    } else if count == limit {
+      append(.tooManyDiagnostics(limit: limit, at: diagnostic.range))
+    }
+  }
+
+  /// At most `limit` diagnostics, in order, followed by one ``Diagnostic/tooManyDiagnostics(limit:at:)``
+  /// note if any were left out (earlier such notes, as from merging capped lists, are folded into
+  /// it).
+  public func capped(at limit: Int) -> [Diagnostic] {
+    let found = filter { $0.id != Diagnostic.tooManyDiagnosticsID }
+    guard found.count > limit else { return self }
+    return Array(found.prefix(limit)) + [.tooManyDiagnostics(limit: limit, at: found[limit].range)]
+  }
+
   /// Whether any element is an error.
   public var containsErrors: Bool { contains { $0.severity == .error } }
 

@@ -53,8 +53,9 @@ public struct DiagnosticFormatter: Sendable {
     var out = header(diagnostic.severity, diagnostic.message, at: position, source)
     let gutterWidth = String(position.line).count
     let blank = String(repeating: " ", count: gutterWidth)
-    out += "\(position.line) | \(source.lineText(position.line))\n"
-    let pad = Self.padding(source.lineText(position.line), to: position.column)
+    let (line, column) = Self.excerpt(source.lineText(position.line), around: position.column)
+    out += "\(position.line) | \(line)\n"
+    let pad = Self.padding(line, to: column)
     let trailing = diagnostic.notes.map { ($0.message, Severity.note) }
     let lines = [(diagnostic.message, diagnostic.severity)] + trailing
     for (index, (message, severity)) in lines.enumerated() {
@@ -68,15 +69,47 @@ public struct DiagnosticFormatter: Sendable {
     let start = source.lineColumn(of: diagnostic.range.lowerBound)
     let end = source.lineColumn(of: diagnostic.range.upperBound)
     var out = header(diagnostic.severity, diagnostic.message, at: start, source)
-    out += source.lineText(start.line) + "\n"
-    let width = end.line == start.line ? max(1, end.column - start.column) : 1
+    let (line, column) = Self.excerpt(source.lineText(start.line), around: start.column)
+    out += line + "\n"
+    let shown = line.unicodeScalars.count - column + 1
+    let width = end.line == start.line ? max(1, min(end.column - start.column, shown)) : 1
     let underline = "^" + String(repeating: "~", count: width - 1)
-    out += Self.padding(source.lineText(start.line), to: start.column) + paint(color: "32", underline) + "\n"
+    out += Self.padding(line, to: column) + paint(color: "32", underline) + "\n"
     for note in diagnostic.notes {
       let at = source.lineColumn(of: note.range?.lowerBound ?? diagnostic.range.lowerBound)
       out += header(.note, note.message, at: at, source)
     }
     return out
+  }
+
+  /// The most Unicode scalars of a source line shown under a diagnostic.
+  static let maxLineExcerpt = 160
+
+  /// The part of `line` shown under a diagnostic at `column`, and the column in it: a long line is
+  /// cut to ``maxLineExcerpt`` scalars around the column, with `…` where it was cut, so that a
+  /// hundred diagnostics on one 100 kB line do not print it a hundred times. Control and format
+  /// characters (escape sequences, bidirectional overrides) are shown as U+FFFD.
+  static func excerpt(_ line: String, around column: Int) -> (String, Int) {
+    var scalars = Array(line.unicodeScalars)
+    var column = column
+    if scalars.first == "\u{FEFF}" {  // a byte order mark, which the lexer skips
+      scalars.removeFirst()
+      column = max(1, column - 1)
+    }
+    var start = 0
+    var end = scalars.count
+    if scalars.count > maxLineExcerpt {
+      start = max(0, min(column - 1 - maxLineExcerpt / 3, scalars.count - maxLineExcerpt))
+      end = start + maxLineExcerpt
+    }
+    var text = String.UnicodeScalarView()
+    if start > 0 { text.append("…") }
+    for scalar in scalars[start..<end] {
+      let hidden = scalar != "\t" && [.control, .format].contains(scalar.properties.generalCategory)
+      text.append(hidden ? "\u{FFFD}" : scalar)
+    }
+    if end < scalars.count { text.append("…") }
+    return (String(text), column - start + (start > 0 ? 1 : 0))
   }
 
   /// Blanks that reach `column` under `line`: a space per character, but the line's own tabs kept,

@@ -113,8 +113,9 @@ enum Functions {
     case .entropy:
       return { text($0, 0).map { .int(Int64(PathFunctions.entropy($0))) } ?? .missing }
     case .glob:
-      let pattern = constantString(operands, 0)
-      return { _ in .strings(FileGlob.paths(matching: pattern)) }
+      // Read once, when the filter is planned (see FileGlob), never per event.
+      let paths = FileGlob.paths(matching: constantString(operands, 0))
+      return { _ in .strings(paths) }
     default:
       return { _ in .missing }
     }

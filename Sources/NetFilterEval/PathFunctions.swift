@@ -101,25 +101,64 @@ enum PathFunctions {
 }
 
 /// `glob()`: files whose paths match a glob, one path component at a time.
+///
+/// The filesystem is read once, when the filter is planned, never per event, and within bounds:
+/// at most `maxResults` paths, `maxEntries` directory entries looked at and `timeLimit` of time;
+/// past a bound the paths found so far are the result. Only directories any user may list are
+/// read (readable and searchable by others, under directories searchable by others), so a filter
+/// run as root cannot probe what only root can see.
 enum FileGlob {
-  static func paths(matching pattern: String, limit: Int = 10_000) -> [String] {
+  /// The bounds of one walk.
+  struct Bounds: Sendable {
+    var maxResults = 10_000
+    var maxEntries = 100_000
+    var timeLimit: Duration = .milliseconds(100)
+  }
+
+  static func paths(matching pattern: String, bounds: Bounds = Bounds()) -> [String] {
     let absolute = pattern.hasPrefix("/")
+    let deadline = ContinuousClock.now + bounds.timeLimit
+    var budget = bounds.maxEntries
     var results = [absolute ? "/" : "."]
     for component in pattern.split(separator: "/") {
       let glob = Glob(.init(String(component)), caseInsensitive: false)
       var next: [String] = []
-      for directory in results {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for entry in entries.sorted() where glob.matches(entry) {
+      for directory in results where next.count < bounds.maxResults && budget > 0 && ContinuousClock.now < deadline {
+        guard isPublicDirectory(directory) else { continue }
+        var entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        entries = Array(entries.prefix(budget))
+        budget -= entries.count
+        for entry in entries.sorted() where glob.matches(entry) && next.count < bounds.maxResults {
           next.append(
             directory == "." && !absolute
               ? entry : (directory.hasSuffix("/") ? directory + entry : directory + "/" + entry)
           )
-          if next.count >= limit { break }
         }
       }
       results = next
     }
     return results
+  }
+
+  /// Whether any user may list `path`: it is a directory readable and searchable by others, and
+  /// every directory above its real path is searchable by others.
+  static func isPublicDirectory(_ path: String) -> Bool {
+    let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    guard othersMay(read: true, real) else { return false }
+    var ancestor = (real as NSString).deletingLastPathComponent
+    while ancestor != "/" && !ancestor.isEmpty {
+      guard othersMay(read: false, ancestor) else { return false }
+      ancestor = (ancestor as NSString).deletingLastPathComponent
+    }
+    return othersMay(read: false, "/")
+  }
+
+  /// Whether `path` is a directory others may search (and, with `read`, also list).
+  private static func othersMay(read: Bool, _ path: String) -> Bool {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+      attributes[.type] as? FileAttributeType == .typeDirectory,
+      let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue
+    else { return false }
+    return mode & 0o001 != 0 && (!read || mode & 0o004 != 0)
   }
 }

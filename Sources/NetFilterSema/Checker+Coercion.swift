@@ -40,7 +40,13 @@ extension Checker {
     else { return nil }
     switch (lowValue, highValue) {
     case (.uint(let a), .uint(let b)) where a > b: break
-    case (.ip(let a), .ip(let b)) where a.family != b.family || b < a: break
+    case (.ip(let a), .ip(let b)):
+      // IPv4-mapped ends stand for IPv4 addresses when both ends are then IPv4.
+      let (low, high) = (a.unmappedV4 ?? a, b.unmappedV4 ?? b)
+      if low.family == high.family, low <= high { return .range(.ip(low), .ip(high)) }
+      if low.family != high.family, a.family == b.family, a <= b { return .range(lowValue, highValue) }
+      report(.invalidRange("\(lowValue)..\(highValue)", mixedFamilies: low.family != high.family), range)
+      return nil
     default: return .range(lowValue, highValue)
     }
     report(.invalidRange("\(lowValue)..\(highValue)"), range)
@@ -69,7 +75,8 @@ extension Checker {
       switch literal {
       case .string(let string): return allowed(string.value, expr, context)
       case .bareWord(let word): return allowed(word, expr, context)
-      case .ip(let ip): return .string(ip.description)
+      // An unquoted address meeting an enumeration (`evt.name = 8.8.8.8`) is checked like a string.
+      case .ip(let ip): return allowed(ip.description, expr, context)
       default: return mismatch(expr, context)
       }
     case .bool:
@@ -99,22 +106,19 @@ extension Checker {
     let membership = inList && context.op == .in
     switch literal {
     case .ip(let ip): return .ip(ip)
-    case .cidr(let cidr) where membership: return .cidr(cidr)
+    case .cidr(let cidr) where membership: return .cidr(cidr.unmappedV4 ?? cidr)
     case .string, .bareWord:
       let text = Self.text(of: literal)
       if let ip = IPAddress(text) { return .ip(ip) }
-      if membership, let cidr = CIDR(text) { return .cidr(cidr) }
+      if membership, let cidr = CIDR(text) { return .cidr(cidr.unmappedV4 ?? cidr) }
       if membership, text.utf8.contains(UInt8(ascii: "/")) {
         report(.invalidCIDR(text), expr.range)
         return nil
       }
       let field = context.lhsExpr.text
-      report(
-        .invalidIPAddress(text, field: field),
-        expr.range,
-        notes: text.contains("/") && !membership
-          ? [Note("to test a CIDR, write '\(field) in (\(text))'")] : []
-      )
+      var notes = text.contains("/") && !membership ? [Note("to test a CIDR, write '\(field) in (\(text))'")] : []
+      if IPAddress.hasLeadingZeroOctet(text) { notes.append(Lexer.leadingZeroNote) }
+      report(.invalidIPAddress(text, field: field), expr.range, notes: notes)
       return nil
     default:
       return mismatch(expr, context)

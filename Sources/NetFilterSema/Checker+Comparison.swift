@@ -94,7 +94,7 @@ extension Checker {
       let checked = items.compactMap { coerce($0, context, inList: true) }
       return checked.count == items.count ? (op, .list(checked)) : nil
     case .literal(.cidr(let cidr)) where op == .equal && lhsType.value == .ip:
-      return (.in, .list([.value(.cidr(cidr))]))
+      return (.in, .list([.value(.cidr(cidr.unmappedV4 ?? cidr))]))
     case .literal, .range:
       if op.info.family == .membership || op.info.family == .intersects {
         report(.listExpected(op: context.spelling, found: describeLiteral(rhsExpr) ?? "a value"), rhsExpr.range)

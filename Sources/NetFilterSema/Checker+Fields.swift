@@ -97,14 +97,14 @@ extension Checker {
   /// A phrase naming a literal's kind and value, for messages: "string 'http'".
   func describeLiteral(_ expr: Expr) -> String? {
     switch expr.kind {
-    case .literal(.string(let string)): "string \(Printer.quote(string))"
+    case .literal(.string(let string)): "string '\(MessageText.echo(string.value))'"
     case .literal(.integer(let value)): "integer \(value)"
     case .literal(.decimal(let value)): "number \(value)"
     case .literal(.bool(let value)): "boolean \(value)"
     case .literal(.ip(let value)): "IP address \(value)"
     case .literal(.cidr(let value)): "CIDR \(value)"
     case .literal(.duration(let value)): "duration \(value.text)"
-    case .literal(.bareWord(let word)): "value '\(word)'"
+    case .literal(.bareWord(let word)): "value '\(MessageText.echo(word))'"
     case .list: "a list"
     case .range: "a range"
     default: nil

@@ -132,13 +132,13 @@ extension Checker {
     case (.stringLiteral, _):
       return mismatch(describeLiteral(argument) ?? "an expression")
     case (.cidr, .literal(.cidr(let cidr))):
-      return .value(.cidr(cidr))
+      return .value(.cidr(cidr.unmappedV4 ?? cidr))
     case (.cidr, .literal(.string(let string))):
       guard let cidr = CIDR(string.value) else {
         report(.invalidCIDR(string.value), argument.range)
         return nil
       }
-      return .value(.cidr(cidr))
+      return .value(.cidr(cidr.unmappedV4 ?? cidr))
     case (.cidr, _):
       return mismatch(describeLiteral(argument) ?? "an expression")
     case (.ip, .literal(.string(let string))):

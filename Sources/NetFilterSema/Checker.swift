@@ -20,24 +20,43 @@ public protocol NameResolver: Sendable {
 /// Binds a parsed filter to a ``Schema`` and checks every operator, literal and call against the
 /// operator-by-type rules. An operand that already has an error gets the type `error`, which is
 /// accepted everywhere, so one mistake is reported once.
+///
+/// Macros are expanded as they are met, and the ``Limits`` hold for the expanded tree: it may nest
+/// at most `maxNestingDepth` conditions deep and have at most `maxInputLength` conditions and list
+/// items, and a list macro at most `maxListItems` items. Crossing a limit is reported once
+/// (`limits.*`) and stops the check, so neither a long chain of macros nor one that names another
+/// many times can exhaust the stack or the memory.
 public struct Checker {
   let schema: Schema
   let resolver: (any NameResolver)?
+  let limits: Limits
   var diagnostics: [Diagnostic] = []
   /// Sequence aliases declared by the steps checked so far.
   var aliases: Set<String> = []
   /// Macro names being expanded, to catch cycles.
   var expanding: [String] = []
+  /// How many conditions deep the check is, counting the levels of expanded macros.
+  var depth = 0
+  /// Conditions and list-macro items checked so far: the size of the expanded tree.
+  var size = 0
+  /// Set once a limit is crossed: everything after is skipped quietly.
+  var aborted = false
 
   /// Creates a checker.
-  public init(schema: Schema, resolver: (any NameResolver)? = nil) {
+  public init(schema: Schema, resolver: (any NameResolver)? = nil, limits: Limits = .default) {
     self.schema = schema
     self.resolver = resolver
+    self.limits = limits
   }
 
   /// Checks a parsed filter.
-  public static func check(_ syntax: FilterSyntax, schema: Schema, resolver: (any NameResolver)? = nil) -> CheckResult {
-    var checker = Checker(schema: schema, resolver: resolver)
+  public static func check(
+    _ syntax: FilterSyntax,
+    schema: Schema,
+    resolver: (any NameResolver)? = nil,
+    limits: Limits = .default
+  ) -> CheckResult {
+    var checker = Checker(schema: schema, resolver: resolver, limits: limits)
     let filter: CheckedFilter
     switch syntax {
     case .expression(let expr):
@@ -54,13 +73,37 @@ public struct Checker {
   }
 
   mutating func report(_ message: SemaMessage, _ range: SourceRange, notes: [Note] = [], fixIts: [FixIt] = []) {
-    diagnostics.append(message.diagnostic(at: range, notes: notes, fixIts: fixIts))
+    diagnostics.append(message.diagnostic(at: range, notes: notes, fixIts: fixIts), limit: limits.maxDiagnostics)
+  }
+
+  /// Reports a crossed limit and stops the check.
+  mutating func abort(_ message: SyntaxMessage, _ range: SourceRange) {
+    diagnostics.append(message.diagnostic(at: range), limit: limits.maxDiagnostics)
+    aborted = true
+  }
+
+  /// Counts `nodes` more nodes of the expanded tree; `false` (after reporting) past the limit.
+  mutating func grow(by nodes: Int, at range: SourceRange) -> Bool {
+    guard !aborted else { return false }
+    size += nodes
+    guard size <= limits.maxInputLength else {
+      abort(.expansionTooLarge(limit: limits.maxInputLength), range)
+      return false
+    }
+    return true
   }
 
   // MARK: Conditions
 
   /// Checks an expression in a boolean position.
   mutating func condition(_ expr: Expr) -> CheckedExpr {
+    guard grow(by: 1, at: expr.range) else { return .constant(false) }
+    guard depth < limits.maxNestingDepth else {
+      abort(.nestingTooDeep(limit: limits.maxNestingDepth), expr.range)
+      return .constant(false)
+    }
+    depth += 1
+    defer { depth -= 1 }
     switch expr.kind {
     case .logical(.and, let operands): return .and(operands.map { condition($0) })
     case .logical(.or, let operands): return .or(operands.map { condition($0) })
@@ -166,6 +209,12 @@ public struct Checker {
   mutating func expandList(_ name: String, _ list: Expr, _ context: CoercionContext, at range: SourceRange)
     -> (ComparisonOperator, Operand)?
   {
+    let items = if case .list(let items) = list.kind { items.count } else { 1 }
+    guard grow(by: items, at: range) else { return nil }
+    guard items <= limits.maxListItems else {
+      abort(.listTooLong(limit: limits.maxListItems), range)
+      return nil
+    }
     let start = diagnostics.count
     let result = rightOperand(list, context)
     relocateDiagnostics(from: start, to: range, note: "in list '\(name)'")
@@ -177,9 +226,20 @@ public struct Checker {
   /// wrong text, so they go.
   private mutating func relocateDiagnostics(from start: Int, to range: SourceRange, note: String) {
     for index in start..<diagnostics.count {
-      diagnostics[index].notes = [Note(note)] + diagnostics[index].notes.map { Note($0.message) }
+      var notes = diagnostics[index].notes.map { Note($0.message) }
+      // Past a few levels, keep the macro the filter names and the innermost ones.
+      if notes.count >= Self.maxMacroNotes, notes.prefix(2).allSatisfy(\.message.isMacroNote) { notes.remove(at: 1) }
+      diagnostics[index].notes = [Note(note)] + notes
       diagnostics[index].fixIts = []
       diagnostics[index].range = range
     }
   }
+
+  /// The most "in macro" notes one diagnostic carries.
+  static let maxMacroNotes = 8
+}
+
+extension String {
+  /// Whether a note says which macro or list a diagnostic was found in.
+  fileprivate var isMacroNote: Bool { hasPrefix("in macro '") || hasPrefix("in list '") }
 }

@@ -17,7 +17,7 @@ public enum SemaMessage: Sendable, Hashable {
   case integerOutOfRange(value: String, type: String)
   case invalidCIDR(String)
   case invalidIPAddress(String, field: String)
-  case invalidRange(String)
+  case invalidRange(String, mixedFamilies: Bool = false)
   case invalidRegex(pattern: String, message: String)
   case invalidValue(value: String, field: String)
   case listExpected(op: String, found: String)
@@ -57,45 +57,59 @@ public enum SemaMessage: Sendable, Hashable {
   public var message: String {
     switch self {
     case .alwaysConstant(let value): "filter is always \(value)"
-    case .argumentNotAllowed(let field): "field '\(field)' takes no argument"
-    case .argumentRequired(let field, let meaning): "field '\(field)' needs an argument: \(field)[\(meaning)]"
+    case .argumentNotAllowed(let field): "field '\(echo(field))' takes no argument"
+    case .argumentRequired(let field, let meaning):
+      "field '\(echo(field))' needs an argument: \(echo(field))[\(meaning)]"
     case .badFunctionArgument(let function, let index, let expected, let found):
-      "argument #\(index) of '\(function)' must be \(expected), not \(found)"
+      "argument #\(index) of '\(echo(function))' must be \(echo(expected, limit: 200)), not \(echo(found, limit: 200))"
     case .badFunctionOption(let function, let value, let allowed):
-      "'\(value)' is not an option of '\(function)'; use one of \(allowed.map { "'\($0)'" }.joined(separator: ", "))"
-    case .boundVariableUnknown(let name): "'$\(name)' does not name an earlier sequence step"
-    case .cannotCompare(let op, let lhs, let rhs): "cannot apply '\(op)' to \(lhs) and \(rhs)"
-    case .conditionExpected(let found): "expected a condition, but \(found) is not boolean"
+      "'\(echo(value))' is not an option of '\(echo(function))'; use one of \(allowed.map { "'\($0)'" }.joined(separator: ", "))"
+    case .boundVariableUnknown(let name): "'$\(echo(name))' does not name an earlier sequence step"
+    case .cannotCompare(let op, let lhs, let rhs):
+      "cannot apply '\(op)' to \(echo(lhs, limit: 200)) and \(echo(rhs, limit: 200))"
+    case .conditionExpected(let found): "expected a condition, but \(echo(found, limit: 200)) is not boolean"
     case .conditionNotValue: "expected a value, but found a condition"
     case .constantComparison: "comparison has no field or function on either side"
-    case .duplicateAlias(let name): "alias '\(name)' is already used by an earlier step"
-    case .integerOutOfRange(let value, let type): "integer \(value) does not fit in \(type)"
-    case .invalidCIDR(let text): "invalid CIDR '\(text)'"
-    case .invalidIPAddress(let text, let field): "'\(text)' is not an IP address, but '\(field)' is an address field"
-    case .invalidRange(let text): "range \(text) is empty: its low end is above its high end"
-    case .invalidRegex(let pattern, let message): "invalid regular expression '\(pattern)': \(message)"
-    case .invalidValue(let value, let field): "'\(value)' is not a value of '\(field)'"
-    case .listExpected(let op, let found): "'\(op)' needs a list on its right, such as ('a', 'b'), not \(found)"
+    case .duplicateAlias(let name): "alias '\(echo(name))' is already used by an earlier step"
+    case .integerOutOfRange(let value, let type): "integer \(echo(value)) does not fit in \(type)"
+    case .invalidCIDR(let text): "invalid CIDR '\(echo(text))'"
+    case .invalidIPAddress(let text, let field):
+      "'\(echo(text))' is not an IP address, but '\(echo(field))' is an address field"
+    case .invalidRange(let text, let mixedFamilies):
+      mixedFamilies
+        ? "range \(echo(text)) mixes an IPv4 and an IPv6 address; give both ends in one family"
+        : "range \(echo(text)) is empty: its low end is above its high end"
+    case .invalidRegex(let pattern, let message):
+      "invalid regular expression '\(echo(pattern))': \(echo(message, limit: 200))"
+    case .invalidValue(let value, let field): "'\(echo(value))' is not a value of '\(echo(field))'"
+    case .listExpected(let op, let found):
+      "'\(op)' needs a list on its right, such as ('a', 'b'), not \(echo(found, limit: 200))"
     case .listItemNotLiteral: "list items must be literal values"
-    case .macroCycle(let name, let cycle): "macro '\(name)' refers to itself: \(cycle)"
-    case .maxSpanTooLong(let text): "maximum span \(text) cannot be greater than 4h"
+    case .macroCycle(let name, let cycle): "macro '\(echo(name))' refers to itself: \(echo(cycle, limit: 200))"
+    case .maxSpanTooLong(let text): "maximum span \(echo(text)) cannot be greater than 4h"
     case .mixedSequenceJoins: "sequence mixes a global 'by' with per-step 'by'"
-    case .multiValuedRequired(let op, let field): "'\(op)' needs a field with several values, but '\(field)' has one"
-    case .notRequiresCondition(let found): "'not' needs a condition, but \(found) is not boolean"
-    case .numericArgumentRequired(let field): "the argument of '\(field)' must be a non-negative integer"
+    case .multiValuedRequired(let op, let field):
+      "'\(op)' needs a field with several values, but '\(echo(field))' has one"
+    case .notRequiresCondition(let found): "'not' needs a condition, but \(echo(found, limit: 200)) is not boolean"
+    case .numericArgumentRequired(let field): "the argument of '\(echo(field))' must be a non-negative integer"
     case .sequenceJoinsIncomplete: "when one sequence step has 'by', every step needs it"
     case .tooManySequenceSteps(let count): "sequence has \(count) steps; the limit is 5"
     case .unexpectedDuration: "a duration is only allowed after 'maxspan'"
-    case .unknownEvent(let name): "unknown event '\(name)'"
-    case .unknownEventArgument(let event, let argument): "event '\(event)' has no argument '\(argument)'"
-    case .unknownField(let name): "unknown field '\(name)'"
-    case .unknownFunction(let name): "unknown function '\(name)'"
-    case .wildcardOnNonString(let field): "wildcards need a string or address field, but '\(field)' is a number"
+    case .unknownEvent(let name): "unknown event '\(echo(name))'"
+    case .unknownEventArgument(let event, let argument): "event '\(echo(event))' has no argument '\(echo(argument))'"
+    case .unknownField(let name): "unknown field '\(echo(name))'"
+    case .unknownFunction(let name): "unknown function '\(echo(name))'"
+    case .wildcardOnNonString(let field): "wildcards need a string or address field, but '\(echo(field))' is a number"
     case .wrongArgumentCount(let function, let expected, let found):
-      "'\(function)' takes \(expected) argument\(expected == "1" ? "" : "s"), but \(found) \(found == 1 ? "was" : "were") given"
+      "'\(echo(function))' takes \(expected) argument\(expected == "1" ? "" : "s"), but \(found) \(found == 1 ? "was" : "were") given"
     case .structureNotValue(let path, let members):
-      "'\(path)' is a structure; name one of its members: \(members.joined(separator: ", "))"
+      "'\(echo(path))' is a structure; name one of its members: \(members.joined(separator: ", "))"
     }
+  }
+
+  /// Input text as the message quotes it: at most `limit` scalars, every character visible.
+  private func echo(_ text: String, limit: Int = MessageText.maxEchoedScalars) -> String {
+    MessageText.echo(text, limit: limit)
   }
 
   /// A diagnostic with this message at `range`.

@@ -47,7 +47,16 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
     }
   }
 
-  /// Parses exactly four decimal octets separated by dots.
+  /// Whether `text` is a dotted quad with an octet written with a leading zero (`010.0.0.1`),
+  /// which `inet_aton` reads as octal and `inet_pton` rejects: it is not an address here either.
+  public static func hasLeadingZeroOctet(_ text: some StringProtocol) -> Bool {
+    let octets = text.split(separator: ".", omittingEmptySubsequences: false)
+    return octets.count == 4
+      && octets.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
+      && octets.contains { $0.count > 1 && $0.first == "0" }
+  }
+
+  /// Parses exactly four decimal octets separated by dots, none with a leading zero.
   static func parseV4(_ text: Substring) -> UInt32? {
     var value: UInt32 = 0
     var octets = 0
@@ -59,7 +68,7 @@ public struct IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible
         value = value << 8 | octet
         octets += 1
         (octet, digits) = (0, 0)
-      } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3 {
+      } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 3, digits == 0 || octet > 0 {
         octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
         digits += 1
       } else {
@@ -197,6 +206,13 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
       let address = IPAddress(Substring(text)[..<slash])
     else { return nil }
     self.init(address: address, prefixLength: digits.reduce(0) { $0 * 10 + Int($1 - 0x30) })
+  }
+
+  /// The IPv4 prefix an IPv4-mapped prefix stands for: `::ffff:10.0.0.0/104` is `10.0.0.0/8`;
+  /// `nil` for any other prefix, and for one shorter than 96 bits (it is not only IPv4 addresses).
+  public var unmappedV4: CIDR? {
+    guard prefixLength >= 96, let v4 = address.unmappedV4 else { return nil }
+    return CIDR(address: v4, prefixLength: prefixLength - 96)
   }
 
   /// Whether `ip` lies inside the prefix; IPv4-mapped IPv6 addresses count as IPv4.

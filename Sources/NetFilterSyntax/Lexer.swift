@@ -15,13 +15,16 @@ public struct Lexer: Sendable {
   }
 
   let bytes: [UInt8]
+  /// The most diagnostics kept (then one "too many errors" note).
+  let diagnosticLimit: Int
   private(set) var position = 0
   /// Problems found in the text so far.
   public private(set) var diagnostics: [Diagnostic] = []
 
-  /// Creates a lexer over `source`.
-  public init(_ source: SourceText) {
+  /// Creates a lexer over `source` that keeps at most `diagnosticLimit` diagnostics.
+  public init(_ source: SourceText, diagnosticLimit: Int = Limits.default.maxDiagnostics) {
     bytes = Array(source.text.utf8)
+    self.diagnosticLimit = diagnosticLimit
   }
 
   /// Reads the next token.
@@ -36,6 +39,8 @@ public struct Lexer: Sendable {
   }
 
   private mutating func skipWhitespace() -> Bool {
+    // A byte order mark at the very start (an editor's, in a `--file`) is not part of the filter.
+    if position == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
     let start = position
     while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
     return position > start
@@ -90,6 +95,12 @@ public struct Lexer: Sendable {
 
   private mutating func lexInvalidCharacter() -> Token.Kind {
     let start = position
+    if bytes[position] == UInt8(ascii: "-"), let next = peek(1), isDigit(next) {
+      position = scanRun(position + 1) { isIdentifierContinue($0) }
+      let text = String(decoding: bytes[start..<position], as: UTF8.self)
+      report(.negativeNumber(text), SourceRange(start, position))
+      return .invalid(text)
+    }
     position += max(1, utf8SequenceLength(bytes[position]))
     position = min(position, bytes.count)
     let text = String(decoding: bytes[start..<position], as: UTF8.self)
@@ -162,9 +173,15 @@ public struct Lexer: Sendable {
       if let value = IPAddress.parseV4(Substring(text)) { return lexPrefixLength(IPAddress(v4: value), start) }
     default: break
     }
-    report(dots >= 2 ? .invalidIPAddress(text) : .invalidNumber(text), SourceRange(start, end))
+    let notes = IPAddress.hasLeadingZeroOctet(text) ? [Self.leadingZeroNote] : []
+    report(dots >= 2 ? .invalidIPAddress(text) : .invalidNumber(text), SourceRange(start, end), notes: notes)
     return .invalid(text)
   }
+
+  /// Why `010.0.0.1` is not an address.
+  public static let leadingZeroNote = Note(
+    "an octet with a leading zero is ambiguous: inet_aton reads it as octal (010 is 8), other tools as decimal; write it without the zero"
+  )
 
   /// Hex digits, colons and single dots: the text of an address. Stops before `..` so that
   /// `fd00::1..fd00::9` is a range.
@@ -222,6 +239,12 @@ public struct Lexer: Sendable {
   /// Reads an optional `/len` after an address.
   private mutating func lexPrefixLength(_ address: IPAddress, _ start: Int) -> Token.Kind {
     guard peek() == UInt8(ascii: "/") else { return .ip(address) }
+    if peek(1) == UInt8(ascii: "-"), let digit = peek(2), isDigit(digit) {
+      position = scanRunBeforeDotDot(position + 2, while: isIdentifierContinue)
+      let text = String(decoding: bytes[start..<position], as: UTF8.self)
+      report(.negativePrefixLength(text, bits: address.bitWidth), SourceRange(start, position))
+      return .invalid(text)
+    }
     let digitsStart = position + 1
     let digitsEnd = scanRun(digitsStart, while: isDigit)
     let end = scanRunBeforeDotDot(digitsEnd, while: isIdentifierContinue)
@@ -328,7 +351,7 @@ public struct Lexer: Sendable {
   }
 
   private mutating func report(_ message: SyntaxMessage, _ range: SourceRange, notes: [Note] = []) {
-    diagnostics.append(message.diagnostic(at: range, notes: notes))
+    diagnostics.append(message.diagnostic(at: range, notes: notes), limit: diagnosticLimit)
   }
 }
 

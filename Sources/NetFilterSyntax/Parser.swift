@@ -36,7 +36,7 @@ public struct Parser {
   init(_ source: SourceText, limits: Limits) {
     self.source = source
     self.limits = limits
-    lexer = Lexer(source)
+    lexer = Lexer(source, diagnosticLimit: limits.maxDiagnostics)
     token = lexer.next()
     previous = Token(.endOfInput, range: .at(0))
   }
@@ -51,7 +51,8 @@ public struct Parser {
     }
     var parser = Parser(source, limits: limits)
     let syntax = parser.parseFilter()
-    return ParseResult(syntax: syntax, diagnostics: parser.lexer.diagnostics + parser.diagnostics, source: source)
+    let diagnostics = (parser.lexer.diagnostics + parser.diagnostics).capped(at: limits.maxDiagnostics)
+    return ParseResult(syntax: syntax, diagnostics: diagnostics, source: source)
   }
 
   /// Parses `source` as an expression only (no `sequence`), as the REPL and macros need.
@@ -132,7 +133,7 @@ public struct Parser {
     if at(.endOfInput), range.lowerBound >= token.range.lowerBound, message.id.domain == "syntax" {
       diagnostic.id = .unexpectedEndOfInput
     }
-    diagnostics.append(diagnostic)
+    diagnostics.append(diagnostic, limit: limits.maxDiagnostics)
   }
 
   /// Enters one level of nesting; `false` (after reporting once) when the limit is crossed.

@@ -269,6 +269,118 @@ private let exampleFile = repositoryRoot.appendingPathComponent("examples/macros
     #expect(SourceText(yaml).slice(diagnostics[1].range) == "net.dprot")
   }
 
+  // MARK: Hostile macro files
+
+  /// A chain of macros, each naming the one before: `m0 := net.dport = 0`, `mN := mN-1 or net.dport = N`.
+  private static func chain(_ count: Int) -> String {
+    (0..<count).map { index in
+      index == 0
+        ? "- macro: m0\n  expr: net.dport = 0\n" : "- macro: m\(index)\n  expr: m\(index - 1) or net.dport = \(index)\n"
+    }.joined()
+  }
+
+  /// Checks `filter`, returning the diagnostic IDs and how long the check took.
+  private func timedCheck(_ filter: String, _ environment: Environment) -> ([String], Swift.Duration) {
+    let clock = ContinuousClock()
+    var ids: [String] = []
+    let elapsed = clock.measure { ids = environment.check(filter).diagnostics.map(\.id.description) }
+    return (ids, elapsed)
+  }
+
+  /// 7,000 macros, each naming the previous one, overflowed the stack (SIGSEGV); the expanded tree
+  /// now nests no deeper than the nesting limit.
+  @Test func aLongChainOfMacrosIsANestingErrorNotACrash() throws {
+    let env = Environment(resolver: library(Self.chain(7_000)))
+    let (ids, elapsed) = timedCheck("m6999 and net.sport = 1", env)
+    #expect(ids == ["limits.nestingTooDeep"])
+    #expect(elapsed < .seconds(1), "\(elapsed)")
+    let diagnostic = try #require(env.check("m6999").diagnostics.first)
+    #expect(diagnostic.message == "expression is nested more than 256 levels deep")
+    #expect(diagnostic.range == SourceRange(0, 5))
+    #expect(diagnostic.notes.first?.message == "in macro 'm6999'")
+    #expect(diagnostic.notes.count <= 8)
+    // Each link is two levels (the `or` and the macro), so a hundred links are within the limit.
+    #expect(typed("m100", env) != nil)
+  }
+
+  /// A macro whose body names the one before four times, 30 levels deep (a 1.5 kB file), expanded
+  /// to 4^30 comparisons (past 7 GB); the expanded tree is now bounded.
+  @Test(arguments: [10, 30])
+  func aMacroNamingAnotherFourTimesIsBounded(levels: Int) {
+    var yaml = "- macro: e0\n  expr: net.dport = 1\n"
+    for level in 1...levels {
+      let previous = "e\(level - 1)"
+      yaml += "- macro: e\(level)\n  expr: \(previous) or \(previous) or \(previous) or \(previous)\n"
+    }
+    let env = Environment(resolver: library(yaml))
+    let (ids, elapsed) = timedCheck("e\(levels)", env)
+    #expect(ids == ["limits.expansionTooLarge"])
+    #expect(elapsed < .seconds(1), "\(elapsed)")
+    let message = env.check("e\(levels)").diagnostics.first?.message
+    #expect(message == "filter has more than 100000 conditions and list items once macros are expanded")
+    #expect(typed("e7", env) != nil)  // 4^7 = 16,384 comparisons are fine
+  }
+
+  /// List items count toward the size of the expanded tree: a 16,000-item list used seven times is
+  /// 112,000 items.
+  @Test func listMacroItemsCountTowardTheExpandedSize() {
+    let items = (0..<16_000).map(String.init).joined(separator: ", ")
+    let env = Environment(resolver: library("- macro: ports\n  list: [\(items)]\n"))
+    let uses = { (count: Int) in (0..<count).map { _ in "net.dport in ports" }.joined(separator: " or ") }
+    #expect(typed(uses(6), env) != nil)
+    #expect(env.check(uses(7)).diagnostics.map(\.id.description) == ["limits.expansionTooLarge"])
+  }
+
+  /// A resolver other than ``MacroLibrary`` may hand back a longer list than a filter may write.
+  @Test func listMacrosFromOtherResolversHonourTheListLimit() {
+    struct Resolver: NameResolver {
+      func expression(named name: String) -> Expr? { nil }
+      func list(named name: String) -> Expr? {
+        let items = (0..<16_385).map { Expr(.literal(.integer(UInt64($0))), range: .at(0)) }
+        return name == "huge" ? Expr(.list(items), range: .at(0)) : nil
+      }
+    }
+    let outcome = Environment(resolver: Resolver()).check("net.dport in huge")
+    #expect(outcome.diagnostics.map(\.id.description) == ["limits.listTooLong"])
+  }
+
+  /// A flow list (`list: [0, 1, …]`) of 16,384 items took about 30 s to load: every item's mark was
+  /// turned into an offset by walking its (100 kB) line from the start.
+  @Test func aLongFlowListLoadsQuickly() throws {
+    let items = (0..<16_384).map(String.init).joined(separator: ", ")
+    let clock = ContinuousClock()
+    var loaded = MacroLibrary()
+    let elapsed = clock.measure { loaded = library("- macro: ports\n  list: [\(items)]\n") }
+    #expect(elapsed < .seconds(2), "\(elapsed)")
+    guard case .list(let list)? = loaded["ports"]?.body, case .list(let exprs) = list.kind else {
+      Issue.record("not a list macro")
+      return
+    }
+    #expect(exprs.count == 16_384)
+    // Item ranges still point at the item in the file: `16383` starts after `  list: [` and the rest.
+    let last = try #require(exprs.last)
+    #expect(last.range.lowerBound == "- macro: ports\n  list: [".utf8.count + items.utf8.count - 5)
+    #expect(last.range.length == 5)
+  }
+
+  @Test(arguments: ["flow", "block"])
+  func aListMacroHasAtMost16384Items(style: String) throws {
+    let items = (0..<16_385).map(String.init)
+    let yaml =
+      style == "flow"
+      ? "- macro: ports\n  list: [\(items.joined(separator: ", "))]\n"
+      : "- macro: ports\n  list:\n" + items.map { "    - \($0)\n" }.joined()
+    let found = problems(yaml)
+    #expect(found.map(\.id.description) == ["macros.listTooLong"])
+    let diagnostic = try #require(found.first)
+    #expect(diagnostic.message == "list macro 'ports' has 16385 items; the limit is 16384")
+    // At the first item past the limit, `16384`.
+    let source = SourceText(yaml)
+    #expect(source.slice(diagnostic.range) == "16384")
+    let flowColumn = "  list: [".count + items.dropLast().joined(separator: ", ").count + 3
+    #expect(position(diagnostic, yaml) == (style == "flow" ? "2:\(flowColumn)" : "16387:7"))
+  }
+
   // MARK: Names
 
   @Test(arguments: [

@@ -251,4 +251,46 @@ import Testing
     let rendered = DiagnosticFormatter(style: .llvm, limit: 1).render(diagnostics, in: source)
     #expect(rendered.hasSuffix("2 more diagnostics were truncated\n"))
   }
+
+  // MARK: Hostile input
+
+  /// A hundred diagnostics on one 99 kB line printed the line a hundred times (10 MB).
+  @Test(arguments: [DiagnosticFormatter.Style.swift, .llvm])
+  func longLinesAreShownAsExcerpts(style: DiagnosticFormatter.Style) {
+    let text = String(repeating: "x ", count: 49_500)
+    let source = SourceText(text)
+    let diagnostics = (0..<100).map { index in
+      Diagnostic(id: Self.unknownField, message: "m\(index)", range: SourceRange(index * 990, index * 990 + 1))
+    }
+    let rendered = DiagnosticFormatter(style: style).render(diagnostics, in: source)
+    #expect(rendered.utf8.count < 100 * 700, "\(rendered.utf8.count) bytes")
+    // The marker still sits under the character it points at.
+    let lines = DiagnosticFormatter(style: style).render([diagnostics[50]], in: source).split(separator: "\n")
+    let gutter = style == .swift ? 4 : 0  // `1 | ` and `  | `
+    let shown = Array(lines[1].dropFirst(gutter))
+    let marker = Array(lines[2].dropFirst(gutter))
+    let column = marker.firstIndex { $0 == "`" || $0 == "^" } ?? 0
+    #expect(shown.first == "…")
+    #expect(shown[column] == "x", "\(String(shown)) / \(String(marker))")
+  }
+
+  @Test func controlCharactersInTheLineAreNotPrinted() {
+    let source = SourceText("ps.name = 1 \u{1B}[31m")
+    let diagnostic = Diagnostic(id: Self.unknownField, message: "m", range: SourceRange(12, 13))
+    for style in [DiagnosticFormatter.Style.swift, .llvm] {
+      let rendered = DiagnosticFormatter(style: style).render([diagnostic], in: source)
+      #expect(!rendered.unicodeScalars.contains("\u{1B}"))
+      #expect(rendered.contains("ps.name = 1 \u{FFFD}[31m"))
+    }
+  }
+
+  @Test func cappedListsEndWithOneNote() {
+    let many = (0..<150).map { Diagnostic(id: Self.unknownField, message: "m\($0)", range: .at($0)) }
+    let capped = many.capped(at: 100)
+    #expect(capped.count == 101)
+    #expect(capped.last?.id == Diagnostic.tooManyDiagnosticsID)
+    #expect(capped.last?.range == .at(100))
+    #expect((capped + many.prefix(3)).capped(at: 100).count == 101)
+    #expect(Array(many.prefix(7)).capped(at: 100).count == 7)
+  }
 }
