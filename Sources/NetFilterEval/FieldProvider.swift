@@ -32,15 +32,22 @@ public struct FieldAccessor<E>: Sendable {
   }
 
   /// The same field read from a part of a larger event (a packet inside a live event).
-  public func lifted<Outer>(_ part: @escaping @Sendable (Outer) -> E) -> FieldAccessor<Outer> {
+  ///
+  /// `part` hands the part to the reader it is given: `{ event, read in read(event.packet) }`.
+  /// Written so, in the outer type's own code, the part is passed where it lies; a function that
+  /// returned the part would copy it (a whole packet) on every field read.
+  public func lifted<Outer>(_ part: @escaping Part<Outer>) -> FieldAccessor<Outer> {
     let read = self.read
-    return FieldAccessor<Outer>(needs: needs) { read(part($0)) }
+    return FieldAccessor<Outer>(needs: needs) { part($0, read) }
   }
+
+  /// Reads a field of a part of `Outer` with the reader it is given.
+  public typealias Part<Outer> = @Sendable (Outer, (E) -> FieldValue) -> FieldValue
 }
 
 /// The fields one family of events answers (the process, packet headers, a socket, …): a table
 /// of field name → accessor, plus an optional resolver for fields that are not a fixed name
-/// (arguments, deep paths). Providers compose: `process.lifted(\.process) + packet.lifted(\.packet)`
+/// (arguments, deep paths). Providers compose: `process.lifted { $1($0.process) } + packet.lifted { $1($0.packet) }`
 /// answers from the first that has the field, as Falco's per-family filter checks and cel-go's
 /// hierarchical activations do.
 public struct FieldProvider<E>: Sendable {
@@ -56,17 +63,14 @@ public struct FieldProvider<E>: Sendable {
     self.init(rows: Dictionary(rows, uniquingKeysWith: { first, _ in first }), fallback: fallback)
   }
 
-  /// The names of the fixed fields.
-  public var fieldNames: [String] { rows.keys.sorted() }
-
   /// The accessor of `field`, if this provider answers it.
   public func accessor(for field: FieldBinding) -> FieldAccessor<E>? {
     if field.argument == nil, let row = rows[field.descriptor.name] { return row }
     return fallback?(field)
   }
 
-  /// This provider's fields read from a part of a larger event.
-  public func lifted<Outer>(_ part: @escaping @Sendable (Outer) -> E) -> FieldProvider<Outer> {
+  /// This provider's fields read from a part of a larger event (see ``FieldAccessor/lifted(_:)``).
+  public func lifted<Outer>(_ part: @escaping FieldAccessor<E>.Part<Outer>) -> FieldProvider<Outer> {
     var outer: (@Sendable (FieldBinding) -> FieldAccessor<Outer>?)?
     if let resolve = fallback {
       outer = { binding in resolve(binding)?.lifted(part) }

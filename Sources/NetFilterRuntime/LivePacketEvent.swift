@@ -33,8 +33,8 @@ public struct LivePacketEvent: Event, Sendable {
 
   /// The process's fields, then the packet's.
   public static let fields =
-    ProcessContext.fields.lifted { (event: LivePacketEvent) in event.process }
-    + PacketEvent.fields.lifted { (event: LivePacketEvent) in event.packet }
+    ProcessContext.fields.lifted { (event: LivePacketEvent, read) in read(event.process) }
+    + PacketEvent.fields.lifted { (event: LivePacketEvent, read) in read(event.packet) }
 
   public static func accessor(for field: FieldBinding) -> FieldAccessor<LivePacketEvent>? {
     fields.accessor(for: field)

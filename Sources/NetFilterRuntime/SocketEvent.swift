@@ -65,7 +65,7 @@ public struct SocketEvent: Event, Sendable {
       ("net.sport.name", FieldAccessor { $0.serviceName($0.record.localPort) }),
       ("net.dport.name", FieldAccessor { $0.remote == nil ? .missing : $0.serviceName($0.record.remotePort) }),
     ])
-    + ProcessContext.fields.lifted { (event: SocketEvent) in event.process }
+    + ProcessContext.fields.lifted { (event: SocketEvent, read) in read(event.process) }
 
   public static func accessor(for field: FieldBinding) -> FieldAccessor<SocketEvent>? {
     fields.accessor(for: field)
@@ -91,6 +91,7 @@ extension SocketEvent: OutputEvent {
     let header = TraceeHeader(
       timestamp: record.timestamp,
       eventName: record.kind.name,
+      eventID: EventNames.firstSocketID + Int(record.kind.rawValue - LiveSocketEvent.Kind.connect.rawValue),
       hostName: hostName,
       process: process.tracee,
       argumentCount: count
