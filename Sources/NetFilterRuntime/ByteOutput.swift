@@ -34,7 +34,7 @@ public final class ByteOutput: @unchecked Sendable {
 
   /// Writes what is pending.
   public func flush() throws(OutputError) {
-    if let failure = currentFailure { throw failure }
+    try throwIfFailed()
     guard !pending.isEmpty else { return }
     defer { pending.removeAll(keepingCapacity: true) }
     do { try target(pending) } catch {
@@ -43,6 +43,8 @@ public final class ByteOutput: @unchecked Sendable {
     }
   }
 
-  /// The error a write met, if one did.
-  var currentFailure: OutputError? { failure.withLock { $0 } }
+  /// Throws the error an earlier write met, if one did (cheap: for checks between batches).
+  public func throwIfFailed() throws(OutputError) {
+    if let failure = failure.withLock({ $0 }) { throw failure }
+  }
 }

@@ -5,15 +5,16 @@ import NetFilterSema
 ///
 /// With `background`, lines are rendered on a serial queue, in order, in batches at most a few
 /// batches ahead, while the caller's thread reads and filters: decoding DNS or HTTP and writing
-/// the JSON cost more than filtering, and the caller only copies each event's bytes.
+/// the JSON cost more than filtering, and the caller only copies each event's bytes. A batch holds
+/// events of one type in their own storage (no boxing per event); a source writes one type.
 public final class JSONLinesSink: EventSink, @unchecked Sendable {
   private let output: ByteOutput
   private let hostName: String
   private let schema: Schema
   private let queue: DispatchQueue?
   private let slots = DispatchSemaphore(value: 4)
-  private var batch: [any OutputEvent] = []
-  private static let batchSize = 512
+  private var batch: (any PendingLines)?
+  static let batchSize = 512
 
   /// A sink writing to `output`; `hostName` fills Tracee's `hostName` member.
   public init(output: ByteOutput, hostName: String, schema: Schema = .network, background: Bool = false) {
@@ -21,24 +22,29 @@ public final class JSONLinesSink: EventSink, @unchecked Sendable {
     self.hostName = hostName
     self.schema = schema
     queue = background ? DispatchQueue(label: "netfilter.json-lines") : nil
-    if background { batch.reserveCapacity(Self.batchSize) }
   }
 
   public func write<E: OutputEvent>(_ event: E) throws(OutputError) {
     guard queue != nil else { return try output.append(line: event.jsonLine(hostName: hostName, schema: schema)) }
-    batch.append(event.detached())
-    if batch.count == Self.batchSize { try send() }
+    if let pending = batch as? Pending<E> {
+      pending.events.append(event.detached())
+      if pending.events.count == Self.batchSize { try send() }
+    } else {
+      if batch != nil { try send() }
+      let pending = Pending<E>()
+      pending.events.append(event.detached())
+      batch = pending
+    }
   }
 
+  /// Hands the batch to the queue (waiting while a few are still being written).
   private func send() throws(OutputError) {
-    try output.flush(ifFailed: ())
-    guard let queue else { return }
-    let events = batch
-    batch = []
-    batch.reserveCapacity(Self.batchSize)
+    try output.throwIfFailed()
+    guard let queue, let pending = batch else { return }
+    batch = nil
     slots.wait()
     queue.async { [output, hostName, schema, slots] in
-      for event in events { try? output.append(line: event.jsonLine(hostName: hostName, schema: schema)) }
+      pending.write(to: output, hostName: hostName, schema: schema)
       slots.signal()
     }
   }
@@ -48,15 +54,24 @@ public final class JSONLinesSink: EventSink, @unchecked Sendable {
   }
 
   public func finish() throws(OutputError) {
-    if !batch.isEmpty { try send() }
+    try send()
     queue?.sync {}
     try output.flush()
   }
 }
 
-extension ByteOutput {
-  /// Throws the error an earlier write met, if any (cheap: for checking between batches).
-  func flush(ifFailed: Void) throws(OutputError) {
-    if let failure = currentFailure { throw failure }
+/// A batch of events waiting to be written as JSON lines.
+private protocol PendingLines: AnyObject, Sendable {
+  func write(to output: ByteOutput, hostName: String, schema: Schema)
+}
+
+/// Events of one type, owned by the batch until the queue writes them.
+private final class Pending<E: OutputEvent>: PendingLines, @unchecked Sendable {
+  var events: [E] = []
+
+  init() { events.reserveCapacity(JSONLinesSink.batchSize) }
+
+  func write(to output: ByteOutput, hostName: String, schema: Schema) {
+    for event in events { try? output.append(line: event.jsonLine(hostName: hostName, schema: schema)) }
   }
 }
