@@ -52,15 +52,20 @@ public struct EventSelection: Sendable, Equatable {
 
   /// Calls `body` with each event a packet of `kind` stands for: the packet itself without a
   /// selection, else one view per selected Tracee kind it is, and the whole packet for a
-  /// selected `QueryDns`/`ReplyDns`. Stops when `body` returns false.
-  public func forEachView<E>(of event: E, kind: PacketKind, viewed: (E, String) -> E, _ body: (E) -> Bool) {
+  /// selected `QueryDns`/`ReplyDns`. Stops when `body` returns false or throws.
+  public func forEachView<E, Failure: Error>(
+    of event: E,
+    kind: PacketKind,
+    viewed: (E, String) -> E,
+    _ body: (E) throws(Failure) -> Bool
+  ) throws(Failure) {
     guard let socketKinds else {
-      _ = body(event)
+      _ = try body(event)
       return
     }
     for name in packetKinds where kind.isA(name) {
-      if !body(viewed(event, name)) { return }
+      if try !body(viewed(event, name)) { return }
     }
-    if let fibratus = kind.fibratusName, socketKinds.contains(fibratus) { _ = body(event) }
+    if let fibratus = kind.fibratusName, socketKinds.contains(fibratus) { _ = try body(event) }
   }
 }

@@ -16,11 +16,8 @@ struct LiveRun {
     guard capability.canLoadPrograms else {
       throw RuntimeError(.unavailable, capability.missing.joined(separator: "; "))
     }
-    let dispatcher = LiveDispatcher(
-      packets: try pipeline.program(),
-      sockets: try pipeline.program(),
-      selection: pipeline.selection
-    )
+    let packets: Program<LivePacketEvent> = try pipeline.program()
+    let sockets: Program<SocketEvent> = try pipeline.program()
     let capture: LiveCapture
     do { capture = try LiveCapture() } catch { throw RuntimeError(.unavailable, error.description) }
     defer { capture.stop() }
@@ -30,7 +27,12 @@ struct LiveRun {
       }
     }
     // After attaching: sockets used from now on are seen by the kernel, older ones are in /proc.
-    dispatcher.processes = LiveProcesses()
+    let dispatcher = LiveDispatcher(
+      packets: packets,
+      sockets: sockets,
+      selection: pipeline.selection,
+      processes: LiveProcesses()
+    )
     defer { counters.lost = capture.lostCount }
     try read(capture, dispatcher, sink, stop, &counters)
   }
@@ -67,12 +69,18 @@ final class LiveDispatcher {
   let packets: Program<LivePacketEvent>
   let sockets: Program<SocketEvent>
   let selection: EventSelection
-  var processes: LiveProcesses?
+  let processes: LiveProcesses
 
-  init(packets: Program<LivePacketEvent>, sockets: Program<SocketEvent>, selection: EventSelection) {
+  init(
+    packets: Program<LivePacketEvent>,
+    sockets: Program<SocketEvent>,
+    selection: EventSelection,
+    processes: LiveProcesses
+  ) {
     self.packets = packets
     self.sockets = sockets
     self.selection = selection
+    self.processes = processes
   }
 
   func handle(
@@ -87,19 +95,15 @@ final class LiveDispatcher {
       var event = LivePacketEvent(live, decodeApplication: packets.needs.contains(.payload))
       if event.packet.isMalformed { counters.malformed += 1 }
       if ProcessContext.needsHost(packets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
-      var failure: OutputError?
-      selection.forEachView(of: event, kind: event.packet.kind, viewed: { $0.viewed(as: $1) }) { view in
+      try selection.forEachView(of: event, kind: event.packet.kind, viewed: { $0.viewed(as: $1) }) {
+        (view) throws(OutputError) -> Bool in
         guard packets.matches(view) else { return true }
         counters.matched += 1
         var shown = view
         fillProcess(&shown)
-        do throws(OutputError) { try sink.write(shown) } catch {
-          failure = error
-          return false
-        }
+        try sink.write(shown)
         return pipeline.wantsMore(counters)
       }
-      if let failure { throw failure }
     case .socket(let live):
       counters.received += 1
       var event = SocketEvent(live)
@@ -109,17 +113,17 @@ final class LiveDispatcher {
       fillProcess(&event)
       try sink.write(event)
     case .exec(let pid):
-      processes?.forget(pid: pid)
+      processes.forget(pid: pid)
     }
   }
 
   private func fillProcess(_ event: inout LivePacketEvent) {
-    guard event.process.host == nil, let processes else { return }
+    guard event.process.host == nil else { return }
     event.process = processes.context(event.process.owner, event.socketEnds)
   }
 
   private func fillProcess(_ event: inout SocketEvent) {
-    guard event.process.host == nil, let processes else { return }
+    guard event.process.host == nil else { return }
     event.process = processes.context(event.process.owner, event.socketEnds)
   }
 }

@@ -43,7 +43,6 @@ struct PcapReplay {
     var buffer: [UInt8] = []
     buffer.reserveCapacity(65_536)
     var packet = PacketEvent()
-    var failure: OutputError?
     while pipeline.wantsMore(counters), !stop.isStopped {
       packet.releaseBytes()  // so that reading into `buffer` reuses its storage
       let record: PacketRecord?
@@ -63,17 +62,18 @@ struct PcapReplay {
       )
       if packet.isMalformed { counters.malformed += 1 }
       var matched = false
-      selection.forEachView(of: packet, kind: packet.kind, viewed: { $0.viewed(as: $1) }) { event in
-        guard program.matches(event) else { return true }
-        matched = true
-        counters.matched += 1
-        do throws(OutputError) { try sink.write(event) } catch {
-          failure = error
-          return false
+      do {
+        try selection.forEachView(of: packet, kind: packet.kind, viewed: { $0.viewed(as: $1) }) {
+          (event) throws(OutputError) -> Bool in
+          guard program.matches(event) else { return true }
+          matched = true
+          counters.matched += 1
+          try sink.write(event)
+          return pipeline.wantsMore(counters)
         }
-        return pipeline.wantsMore(counters)
+      } catch {
+        throw RuntimeError(.failure, error.message)
       }
-      if let failure { throw RuntimeError(.failure, failure.message) }
       if matched { writer?.write(record, buffer) }
     }
   }
