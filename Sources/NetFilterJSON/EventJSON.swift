@@ -2,10 +2,9 @@ import NetFilterSema
 
 /// Writes JSON-lines events back out in Tracee's flat shape (``TraceeHeader`` then `args`).
 public enum EventJSON {
-  /// The header members and the flat-map fields they come from.
-  static let header: [(key: String, field: String)] = [
-    ("timestamp", "evt.time.ns"), ("processId", "ps.pid"), ("threadId", "evt.tid"), ("processName", "ps.name"),
-    ("hostName", "evt.host"), ("cgroupId", "ps.cgroup.id"), ("containerId", "ps.container.id"),
+  /// The flat-map fields the header is made of; every other member becomes an argument.
+  static let headerFields: Set<String> = [
+    "evt.time.ns", "ps.pid", "evt.tid", "ps.name", "evt.host", "ps.cgroup.id", "ps.container.id", "evt.name",
   ]
 
   /// One JSON line for `event`, as UTF-8 text. Tracee events are written as read; flat maps
@@ -16,23 +15,25 @@ public enum EventJSON {
       writer.value(event.json)
       return writer.finish()
     }
-    var header = TraceeHeader(timestamp: 0, eventName: "", hostName: "")
     let json = event.json
     func member(_ field: String, _ fallback: TraceeHeader.Value) -> TraceeHeader.Value {
       json[field].map { .json($0) } ?? fallback
     }
-    header.timestamp = member("evt.time.ns", .number(0))
-    header.processID = member("ps.pid", .number(0))
-    header.threadID = member("evt.tid", .number(0))
-    header.processName = member("ps.name", .string(""))
-    header.hostName = member("evt.host", .string(""))
-    header.cgroupID = member("ps.cgroup.id", .number(0))
-    header.containerID = member("ps.container.id", .string(""))
-    header.eventName = member("evt.name", .string(""))
-    header.eventID = "0"
+    // A flat map's `eventId` stays 0, as it always was: its `evt.name` is the map's own word.
+    let header = TraceeHeader(
+      timestamp: member("evt.time.ns", .number(0)),
+      processID: member("ps.pid", .number(0)),
+      threadID: member("evt.tid", .number(0)),
+      processName: member("ps.name", .string("")),
+      hostName: member("evt.host", .string("")),
+      cgroupID: member("ps.cgroup.id", .number(0)),
+      containerID: member("ps.container.id", .string("")),
+      eventName: member("evt.name", .string("")),
+      eventID: "0",
+      argumentCount: nil
+    )
     header.open(&writer)
-    let used = Set(Self.header.map(\.field) + ["evt.name"])
-    for member in members where !used.contains(member.key) {
+    for member in members where !headerFields.contains(member.key) {
       writer.beginObject()
       writer.member("name", member.key)
       writer.member("type", schema.field(named: member.key)?.exprType.description ?? "unknown")

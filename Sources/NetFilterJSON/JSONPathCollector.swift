@@ -4,7 +4,7 @@ import NetFilterSyntax
 /// (`{"name":…,"type":…,"value":…}` objects) written token by token, it collects the values at
 /// `argument`'s value, then `path` through its members (arrays on the way contribute every
 /// element). Reading one deep field of a packet so builds no tree but the small subtrees it finds.
-public struct JSONPathCollector: JSONTokenWriter {
+public struct JSONPathCollector: JSONValueWriter {
   private enum Frame {
     /// An argument object: `value` comes at level 0 when its name is the one wanted.
     case argument
@@ -73,9 +73,9 @@ public struct JSONPathCollector: JSONTokenWriter {
     }
   }
 
-  private mutating func scalar(_ value: JSONValue) {
+  public mutating func scalar(_ value: JSONValue) {
     if capture != nil {
-      capture!.add(value)
+      capture!.scalar(value)
       return
     }
     if expectingName {
@@ -105,11 +105,4 @@ public struct JSONPathCollector: JSONTokenWriter {
     }
   }
 
-  public mutating func string(_ value: String) { scalar(.string(value)) }
-  public mutating func number(_ value: UInt64) { scalar(.number(String(value))) }
-  public mutating func number(_ value: Int64) { scalar(.number(String(value))) }
-  public mutating func null() { scalar(.null) }
-  public mutating func rawNumber(_ text: String) { scalar(.number(text)) }
-  public mutating func bool(_ value: Bool) { scalar(.bool(value)) }
-  public mutating func address(_ value: IPAddress) { scalar(.string(value.description)) }
 }

@@ -269,7 +269,7 @@ public struct JSONTextWriter: JSONTokenWriter {
 }
 
 /// A `JSONValue` tree.
-public struct JSONTreeWriter: JSONTokenWriter {
+public struct JSONTreeWriter: JSONValueWriter {
   private enum Open {
     case object([(key: String, value: JSONValue)], key: String)
     case array([JSONValue])
@@ -282,7 +282,7 @@ public struct JSONTreeWriter: JSONTokenWriter {
   /// An empty tree.
   public init() {}
 
-  mutating func add(_ value: JSONValue) {
+  private mutating func add(_ value: JSONValue) {
     guard let top = open.popLast() else {
       result = value
       return
@@ -318,11 +318,21 @@ public struct JSONTreeWriter: JSONTokenWriter {
     open.append(.object(members, key: name))
   }
 
-  public mutating func string(_ value: String) { add(.string(value)) }
-  public mutating func number(_ value: UInt64) { add(.number(String(value))) }
-  public mutating func number(_ value: Int64) { add(.number(String(value))) }
-  public mutating func null() { add(.null) }
-  public mutating func rawNumber(_ text: String) { add(.number(text)) }
-  public mutating func bool(_ value: Bool) { add(.bool(value)) }
-  public mutating func address(_ value: IPAddress) { add(.string(value.description)) }
+  public mutating func scalar(_ value: JSONValue) { add(value) }
+}
+
+/// A writer that takes every scalar as a ``JSONValue`` (a tree, a path collector), not as text.
+public protocol JSONValueWriter: JSONTokenWriter {
+  /// A string, number, boolean or null.
+  mutating func scalar(_ value: JSONValue)
+}
+
+extension JSONValueWriter {
+  public mutating func string(_ value: String) { scalar(.string(value)) }
+  public mutating func number(_ value: UInt64) { scalar(.number(String(value))) }
+  public mutating func number(_ value: Int64) { scalar(.number(String(value))) }
+  public mutating func null() { scalar(.null) }
+  public mutating func rawNumber(_ text: String) { scalar(.number(text)) }
+  public mutating func bool(_ value: Bool) { scalar(.bool(value)) }
+  public mutating func address(_ value: IPAddress) { scalar(.string(value.description)) }
 }

@@ -36,15 +36,42 @@ public struct TraceeHeader: Sendable {
     process: TraceeProcess = TraceeProcess(),
     argumentCount: Int? = nil
   ) {
-    self.timestamp = .number(timestamp)
-    processID = .number(process.pid)
-    threadID = .number(process.tid)
-    processName = .string(process.name)
-    self.hostName = .string(hostName)
-    cgroupID = .number(process.cgroupID)
-    containerID = .string(process.containerID)
-    eventName = .string(name)
-    self.eventID = String(eventID ?? EventNames.id(of: name))
+    self.init(
+      timestamp: .number(timestamp),
+      processID: .number(process.pid),
+      threadID: .number(process.tid),
+      processName: .string(process.name),
+      hostName: .string(hostName),
+      cgroupID: .number(process.cgroupID),
+      containerID: .string(process.containerID),
+      eventName: .string(name),
+      eventID: String(eventID ?? EventNames.id(of: name)),
+      argumentCount: argumentCount
+    )
+  }
+
+  /// A header of the given members (for events read from JSON, whose values are written back as read).
+  public init(
+    timestamp: Value,
+    processID: Value,
+    threadID: Value,
+    processName: Value,
+    hostName: Value,
+    cgroupID: Value,
+    containerID: Value,
+    eventName: Value,
+    eventID: String,
+    argumentCount: Int?
+  ) {
+    self.timestamp = timestamp
+    self.processID = processID
+    self.threadID = threadID
+    self.processName = processName
+    self.hostName = hostName
+    self.cgroupID = cgroupID
+    self.containerID = containerID
+    self.eventName = eventName
+    self.eventID = eventID
     self.argumentCount = argumentCount
   }
 

@@ -23,16 +23,6 @@ extension PacketEvent {
     return sink.finish()
   }
 
-  /// Tracee's arguments of the event `name` for this packet (empty if it is not of that kind).
-  public func traceeArguments(for name: String) -> [JSONValue] {
-    var sink = JSONTreeWriter()
-    sink.beginArray()
-    if let event = PacketEventName(name) { writeArguments(for: event, to: &sink) }
-    sink.endArray()
-    guard case .array(let arguments) = sink.result else { return [] }
-    return arguments
-  }
-
   /// How a field the header table does not cover is read: `dns.*` from the decoded message, and
   /// `EVENT.data.ARG.member…` by walking the arguments of EVENT as they are written (no tree is
   /// built). The path is split once, here, not per event.

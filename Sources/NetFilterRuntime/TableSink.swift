@@ -4,13 +4,16 @@ import NetFilterSema
 /// Writes matching events as a readable table with a header: event, process, pid, and both ends.
 public final class TableSink: EventSink {
   private let output: ByteOutput
-  private let schema: Schema
+  /// Each column's fields, found in the schema once.
+  private let columnFields: [[FieldBinding]]
   private var wroteHeader = false
 
   /// A table written to `output`; column fields are looked up in `schema`.
   public init(output: ByteOutput, schema: Schema = .network) {
     self.output = output
-    self.schema = schema
+    columnFields = Self.columns.map { column in
+      column.fields.compactMap { schema.field(named: $0).map { FieldBinding($0) } }
+    }
   }
 
   /// The table's columns: a title, a width, and the fields shown (first present wins).
@@ -27,10 +30,9 @@ public final class TableSink: EventSink {
       wroteHeader = true
       try output.append(trimmed(Self.columns.map { pad($0.title, $0.width) }.joined(separator: " ")) + "\n")
     }
-    let cells = Self.columns.map { column -> String in
-      let parts = column.fields.compactMap { name -> String? in
-        guard let descriptor = schema.field(named: name) else { return nil }
-        let value = event.lookup(FieldBinding(descriptor))
+    let cells = zip(Self.columns, columnFields).map { column, fields -> String in
+      let parts = fields.compactMap { binding -> String? in
+        let value = event.lookup(binding)
         return value == .missing ? nil : Self.text(value)
       }
       return pad(parts.joined(separator: ":"), column.width)
