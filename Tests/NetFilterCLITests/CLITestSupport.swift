@@ -32,8 +32,14 @@ func runCLI(_ arguments: [String], stderrIsTerminal: Bool = false) -> CLIResult 
   return CLIResult(status: status, stdout: out.value, stderr: err.value)
 }
 
-/// Runs a built executable of the package (`netfilter` by default), which sits next to the test bundle.
-func runBinary(_ arguments: [String], stdin: String? = nil, executable: String = "netfilter") throws -> CLIResult {
+/// Runs a built executable of the package (`netfilter` by default), which sits next to the test bundle;
+/// `output` replaces the pipe its standard output is read from (the result's `stdout` is then empty).
+func runBinary(
+  _ arguments: [String],
+  stdin: String? = nil,
+  executable: String = "netfilter",
+  output: FileHandle? = nil
+) throws -> CLIResult {
   let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   var directory = bundle
   while !FileManager.default.fileExists(atPath: directory.appendingPathComponent(executable).path),
@@ -48,10 +54,11 @@ func runBinary(_ arguments: [String], stdin: String? = nil, executable: String =
   let outPipe = Pipe()
   let errPipe = Pipe()
   let inPipe = Pipe()
-  process.standardOutput = outPipe
+  process.standardOutput = output ?? outPipe
   process.standardError = errPipe
   process.standardInput = inPipe
   try process.run()
+  if output != nil { try outPipe.fileHandleForWriting.close() }
   if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
   try inPipe.fileHandleForWriting.close()
   let outData = outPipe.fileHandleForReading.readDataToEndOfFile()

@@ -112,6 +112,17 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(result.stderr.contains(message), "\(result.stderr)")
   }
 
+  @Test func aFullDiskIsAnErrorNotATruncatedSuccess() throws {
+    let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+    defer { try? full.close() }
+    let input = FileManager.default.temporaryDirectory.appendingPathComponent("full-\(getpid()).jsonl")
+    try String(repeating: "{\"net.dport\":8080}\n", count: 100).write(to: input, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: input) }
+    let result = try runBinary(["run", "--input", input.path, "--output", "json", "net.dport = 8080"], output: full)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("cannot write to standard output: No space left on device"), "\(result.stderr)")
+  }
+
   @Test func standardInputWorksThroughTheBinary() throws {
     let result = try runBinary(
       ["run", "--input", "-", "--output", "json", "net.dport > 1000"],

@@ -1,5 +1,6 @@
 import Foundation
 import NetFilter
+import NetFilterPackets
 import NetFilterRuntime
 import Testing
 
@@ -67,6 +68,75 @@ private final class Collecting: EventSink {
     if case .string(let text) = event.lookup(name) { names.append(text) }
   }
 
+  func flush() throws(OutputError) {}
+  func finish() throws(OutputError) {}
+}
+
+/// The bundled capture in this repository.
+private let bundledCapture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("examples/captures/loopback-http-dns.pcap").path
+
+@Suite struct PipelineStopAndSinkTests {
+  @Test func aStopTokenEndsAReplayBetweenPackets() throws {
+    let pipeline = try Environment().compile("net.size > 0").pipeline(over: .pcap(path: bundledCapture))
+    let everything = try pipeline.run(into: StoppingSink(after: nil))
+    #expect(everything.matched > 3)
+    let stop = StopToken()
+    let stopped = try pipeline.run(into: StoppingSink(after: stop), stop: stop)
+    #expect(stopped.matched == 1 && stopped.received == 1)
+  }
+
+  @Test func backgroundJSONLinesEqualForegroundOnes() throws {
+    let pipeline = try Environment().compile("net.size > 0").pipeline(over: .pcap(path: bundledCapture))
+    func lines(background: Bool) throws -> String {
+      let text = Reports()
+      let output = ByteOutput { bytes in text.add(String(decoding: bytes, as: UTF8.self)) }
+      _ = try pipeline.run(into: JSONLinesSink(output: output, hostName: "h", background: background))
+      return text.lines.joined()
+    }
+    let foreground = try lines(background: false)
+    #expect(!foreground.isEmpty)
+    #expect(try lines(background: true) == foreground)
+  }
+
+  @Test func aBackgroundSinkKeepsTheOrderOfEventsOfSeveralTypes() throws {
+    let packets = try Environment().compile("net.size > 0").pipeline(over: .pcap(path: bundledCapture))
+    let collected = CollectingPackets()
+    _ = try packets.run(into: collected)
+    let text = Reports()
+    let sink = JSONLinesSink(
+      output: ByteOutput { bytes in text.add(String(decoding: bytes, as: UTF8.self)) },
+      hostName: "h",
+      background: true
+    )
+    var expected: [String] = []
+    for (index, packet) in collected.events.prefix(6).enumerated() {
+      let flat = try JSONEvent(line: "{\"evt.name\":\"Send\",\"net.dport\":\(index)}", keys: [])
+      try sink.write(packet)
+      try sink.write(flat)
+      expected.append(String(decoding: packet.jsonLine(hostName: "h", schema: .network), as: UTF8.self))
+      expected.append(String(decoding: flat.jsonLine(hostName: "h", schema: .network), as: UTF8.self))
+    }
+    try sink.finish()
+    #expect(text.lines.joined() == expected.map { $0 + "\n" }.joined())
+  }
+}
+
+/// A sink that stops `token` at the first event it is given.
+private final class StoppingSink: EventSink {
+  let token: StopToken?
+  init(after token: StopToken?) { self.token = token }
+  func write<E: OutputEvent>(_ event: E) throws(OutputError) { token?.stop() }
+  func flush() throws(OutputError) {}
+  func finish() throws(OutputError) {}
+}
+
+/// A sink that keeps every packet event (detached: the replay reuses its buffer).
+private final class CollectingPackets: EventSink {
+  private(set) var events: [PacketEvent] = []
+  func write<E: OutputEvent>(_ event: E) throws(OutputError) {
+    if let packet = event as? PacketEvent { events.append(packet.detached()) }
+  }
   func flush() throws(OutputError) {}
   func finish() throws(OutputError) {}
 }
