@@ -34,12 +34,9 @@ public enum EventJSON {
     )
     header.open(&writer)
     for member in members where !headerFields.contains(member.key) {
-      writer.beginObject()
-      writer.member("name", member.key)
-      writer.member("type", schema.field(named: member.key)?.exprType.description ?? "unknown")
-      writer.key("value")
-      writer.value(member.value)
-      writer.endObject()
+      writer.argument(member.key, schema.field(named: member.key)?.exprType.description ?? "unknown") {
+        $0.value(member.value)
+      }
     }
     header.close(&writer)
     return writer.finish()

@@ -40,6 +40,16 @@ public extension JSONTokenWriter {
     address(value)
   }
 
+  /// One argument of Tracee's shape: `{"name":…,"type":…,"value":…}`, the value written by `value`.
+  @inlinable public mutating func argument(_ name: String, _ type: String, value: (inout Self) -> Void) {
+    beginObject()
+    member("name", name)
+    member("type", type)
+    key("value")
+    value(&self)
+    endObject()
+  }
+
   @inlinable public mutating func member(_ name: StaticString, flag value: Bool) {
     key(name)
     number(UInt64(value ? 1 : 0))

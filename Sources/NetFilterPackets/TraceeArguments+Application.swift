@@ -19,17 +19,17 @@ extension PacketEvent {
       writeAddresses(to: &sink)
       writePorts(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_dns", "trace.ProtoDNS", to: &sink) { DNSTree.proto(dns, to: &$0) }
+      sink.argument("proto_dns", "trace.ProtoDNS") { DNSTree.proto(dns, to: &$0) }
     case (.dnsRequest, .dns(let dns)?):
       writePacketMeta(to: &sink)
-      argument("dns_questions", "[]trace.DnsQueryData", to: &sink) {
+      sink.argument("dns_questions", "[]trace.DnsQueryData") {
         $0.beginArray()
         for question in dns.questions { DNSTree.query(question, to: &$0) }
         $0.endArray()
       }
     case (.dnsResponse, .dns(let dns)?):
       writePacketMeta(to: &sink)
-      argument("dns_response", "[]trace.DnsResponseData", to: &sink) {
+      sink.argument("dns_response", "[]trace.DnsResponseData") {
         $0.beginArray()
         DNSTree.response(dns, to: &$0)
         $0.endArray()
@@ -38,13 +38,13 @@ extension PacketEvent {
       writeAddresses(to: &sink)
       writePorts(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_http", "trace.ProtoHTTP", to: &sink) { HTTPTree.proto(http, to: &$0) }
+      sink.argument("proto_http", "trace.ProtoHTTP") { HTTPTree.proto(http, to: &$0) }
     case (.httpRequest, .http(let http)?):
       writePacketMeta(to: &sink)
-      argument("http_request", "trace.ProtoHTTPRequest", to: &sink) { HTTPTree.request(http, to: &$0) }
+      sink.argument("http_request", "trace.ProtoHTTPRequest") { HTTPTree.request(http, to: &$0) }
     case (.httpResponse, .http(let http)?):
       writePacketMeta(to: &sink)
-      argument("http_response", "trace.ProtoHTTPResponse", to: &sink) { HTTPTree.response(http, to: &$0) }
+      sink.argument("http_response", "trace.ProtoHTTPResponse") { HTTPTree.response(http, to: &$0) }
     default:
       return
     }

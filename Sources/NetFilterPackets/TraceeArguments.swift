@@ -83,56 +83,46 @@ extension PacketEvent {
     case .ipv4:
       writeAddresses(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_ipv4", "trace.ProtoIPv4", to: &sink) { writeIPv4(to: &$0) }
+      sink.argument("proto_ipv4", "trace.ProtoIPv4") { writeIPv4(to: &$0) }
     case .ipv6:
       writeAddresses(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_ipv6", "trace.ProtoIPv6", to: &sink) { writeIPv6(to: &$0) }
+      sink.argument("proto_ipv6", "trace.ProtoIPv6") { writeIPv6(to: &$0) }
     case .tcp:
       writeAddresses(to: &sink)
       writePorts(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_tcp", "trace.ProtoTCP", to: &sink) { writeTCP(to: &$0) }
+      sink.argument("proto_tcp", "trace.ProtoTCP") { writeTCP(to: &$0) }
     case .udp:
       writeAddresses(to: &sink)
       writePorts(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_udp", "trace.ProtoUDP", to: &sink) { writeUDP(to: &$0) }
+      sink.argument("proto_udp", "trace.ProtoUDP") { writeUDP(to: &$0) }
     case .icmp:
       writeAddresses(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_icmp", "trace.ProtoICMP", to: &sink) { writeICMP(to: &$0) }
+      sink.argument("proto_icmp", "trace.ProtoICMP") { writeICMP(to: &$0) }
     case .icmpv6:
       writeAddresses(to: &sink)
       writeMetadata(to: &sink)
-      argument("proto_icmpv6", "trace.ProtoICMPv6", to: &sink) { writeICMPv6(to: &$0) }
+      sink.argument("proto_icmpv6", "trace.ProtoICMPv6") { writeICMPv6(to: &$0) }
     default:
       writeApplicationArguments(for: event, to: &sink)
     }
   }
 
-  /// One argument: `{"name":…,"type":…,"value":…}`, the value written by `value`.
-  func argument<S: JSONTokenWriter>(_ name: String, _ type: String, to sink: inout S, value: (inout S) -> Void) {
-    sink.beginObject()
-    sink.member("name", name)
-    sink.member("type", type)
-    sink.key("value")
-    value(&sink)
-    sink.endObject()
-  }
-
   func writeAddresses<S: JSONTokenWriter>(to sink: inout S) {
-    argument("src", "const char*", to: &sink) { $0.address(packet.source) }
-    argument("dst", "const char*", to: &sink) { $0.address(packet.destination) }
+    sink.argument("src", "const char*") { $0.address(packet.source) }
+    sink.argument("dst", "const char*") { $0.address(packet.destination) }
   }
 
   func writePorts<S: JSONTokenWriter>(to sink: inout S) {
-    argument("src_port", "u16", to: &sink) { $0.number(UInt64(packet.sourcePort)) }
-    argument("dst_port", "u16", to: &sink) { $0.number(UInt64(packet.destinationPort)) }
+    sink.argument("src_port", "u16") { $0.number(UInt64(packet.sourcePort)) }
+    sink.argument("dst_port", "u16") { $0.number(UInt64(packet.destinationPort)) }
   }
 
   func writeMetadata<S: JSONTokenWriter>(to sink: inout S) {
-    argument("metadata", "trace.PacketMetadata", to: &sink) {
+    sink.argument("metadata", "trace.PacketMetadata") {
       $0.beginObject()
       $0.member("direction", number: packet.direction.rawValue)
       $0.endObject()
@@ -141,7 +131,7 @@ extension PacketEvent {
 
   /// Tracee's `PktMeta`, used by the request/response events.
   func writePacketMeta<S: JSONTokenWriter>(to sink: inout S) {
-    argument("metadata", "trace.PktMeta", to: &sink) {
+    sink.argument("metadata", "trace.PktMeta") {
       $0.beginObject()
       $0.member("src_ip", address: packet.source)
       $0.member("dst_ip", address: packet.destination)

@@ -97,25 +97,17 @@ extension SocketEvent: OutputEvent {
       argumentCount: count
     )
     var out = JSONTextWriter(capacity: 512)
-    func argument(_ name: StaticString, _ type: StaticString, _ write: (inout JSONTextWriter) -> Void) {
-      out.beginObject()
-      out.member("name", name.description)
-      out.member("type", type.description)
-      out.key("value")
-      write(&out)
-      out.endObject()
-    }
     header.open(&out)
-    argument("sip", "string") { $0.string(local.description) }
-    argument("sport", "u16") { $0.number(UInt64(record.localPort)) }
+    out.argument("sip", "string") { $0.string(local.description) }
+    out.argument("sport", "u16") { $0.number(UInt64(record.localPort)) }
     if let remote {
-      argument("dip", "string") { $0.string(remote.description) }
-      argument("dport", "u16") { $0.number(UInt64(record.remotePort)) }
+      out.argument("dip", "string") { $0.string(remote.description) }
+      out.argument("dport", "u16") { $0.number(UInt64(record.remotePort)) }
     }
-    argument("l4_proto", "string") { $0.string(protocolName) }
-    if let sportName { argument("sport_name", "string") { $0.string(sportName) } }
-    if let dportName { argument("dport_name", "string") { $0.string(dportName) } }
-    if hasSize { argument("size", "u32") { $0.number(UInt64(record.size)) } }
+    out.argument("l4_proto", "string") { $0.string(protocolName) }
+    if let sportName { out.argument("sport_name", "string") { $0.string(sportName) } }
+    if let dportName { out.argument("dport_name", "string") { $0.string(dportName) } }
+    if hasSize { out.argument("size", "u32") { $0.number(UInt64(record.size)) } }
     header.close(&out)
     return out.finish()
   }
