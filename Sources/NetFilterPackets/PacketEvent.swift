@@ -45,13 +45,10 @@ public struct PacketEvent: Event, Sendable {
     decodeApplication: Bool
   ) {
     self.bytes = bytes
-    packet = DecodedPacket()
     application = nil
     viewName = nil
     viewMask = .max
-    packet.timestamp = record.timestamp
-    packet.originalLength = record.originalLength
-    PacketDecoder.decode(bytes, linkType: linkType, into: &packet)
+    PacketDecoder.decode(bytes, linkType: linkType, record: record, into: &packet)
     let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
     let detected = ApplicationDetector.detect(packet, payload)
     kind = PacketKind(network: packet.network, transport: packet.transport, application: detected)

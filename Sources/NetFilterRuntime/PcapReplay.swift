@@ -61,20 +61,49 @@ struct PcapReplay {
         decodeApplication: decode
       )
       if packet.isMalformed { counters.malformed += 1 }
-      var matched = false
+      // Most runs have no selection: test the packet itself, where it lies (handing it to a
+      // closure of views would copy the whole event per packet).
+      let matched: Bool
       do {
-        try selection.forEachView(of: packet, kind: packet.kind, viewed: { $0.viewed(as: $1) }) {
-          (event) throws(OutputError) -> Bool in
-          guard program.matches(event) else { return true }
-          matched = true
-          counters.matched += 1
-          try sink.write(event)
-          return pipeline.wantsMore(counters)
-        }
+        matched =
+          selection.isAll
+          ? try emit(packet, program, sink, &counters)
+          : try emitViews(packet, selection, program, sink, &counters)
       } catch {
         throw RuntimeError(.failure, error.message)
       }
       if matched { writer?.write(record, buffer) }
     }
+  }
+
+  /// Writes `event` if it matches; whether it did.
+  private func emit(
+    _ event: PacketEvent,
+    _ program: Program<PacketEvent>,
+    _ sink: EventSink,
+    _ counters: inout PipelineCounters
+  ) throws(OutputError) -> Bool {
+    guard program.matches(event) else { return false }
+    counters.matched += 1
+    try sink.write(event)
+    return true
+  }
+
+  /// Writes each view of `packet` (`--events`) that matches; whether any did.
+  private func emitViews(
+    _ packet: PacketEvent,
+    _ selection: EventSelection,
+    _ program: Program<PacketEvent>,
+    _ sink: EventSink,
+    _ counters: inout PipelineCounters
+  ) throws(OutputError) -> Bool {
+    var matched = false
+    try selection.forEachView(of: packet, kind: packet.kind, viewed: { $0.viewed(as: $1) }) {
+      (event) throws(OutputError) -> Bool in
+      guard try emit(event, program, sink, &counters) else { return true }
+      matched = true
+      return pipeline.wantsMore(counters)
+    }
+    return matched
   }
 }

@@ -17,7 +17,8 @@ public func fuzzDecoders(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
   let input = Array(UnsafeBufferPointer(start: start, count: count))
   let bytes = Array(input.dropFirst())
   var packet = DecodedPacket()
-  PacketDecoder.decode(bytes, linkType: linkTypes[Int(input[0]) % linkTypes.count], into: &packet)
+  let linkType = linkTypes[Int(input[0]) % linkTypes.count]
+  PacketDecoder.decode(bytes, linkType: linkType, record: (1, bytes.count), into: &packet)
   let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
   for reader in [payload, ByteReader(bytes)] {
     for message in [try? DNSMessage.decode(reader), try? DNSMessage.decodeTCP(reader)] {
