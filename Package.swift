@@ -131,7 +131,13 @@ let package = Package(
     ),
 
     // MARK: ConformanceTests (Grammar/ and examples/ check clean; conformance case files)
-    .testTarget(name: "ConformanceTests", dependencies: ["NetFilter", "NetFilterTestSupport"], exclude: ["Cases"]),
+    .testTarget(
+      name: "ConformanceTests",
+      dependencies: [
+        "NetFilter", "NetFilterRuntime", "NetFilterPackets", "NetFilterBPF", "NetFilterHost", "NetFilterTestSupport",
+      ],
+      exclude: ["Cases"]
+    ),
 
     // MARK: NetFilterTestSupport
     .target(

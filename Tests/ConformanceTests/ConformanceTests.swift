@@ -252,3 +252,32 @@ enum ConformanceRunner {
     #expect(matched == expected, "\(filter)")
   }
 }
+
+/// The corpus on live event types (``LiveEventConformance``): socket events for the socket-event
+/// lines, DNS query packets for the `QueryDns` lines, wherever the filter reads only what the line
+/// gives.
+@Suite struct LiveEventConformanceTests {
+  @Test func theCorpusHoldsOnLiveSocketEventsAndPackets() throws {
+    var compared = (socket: 0, packet: 0)
+    for testCase in ConformanceCases.all {
+      guard case .matches(let expected) = testCase.expectation, let line = testCase.event,
+        let filter = try? Environment().compile(testCase.filter)
+      else { continue }
+      let context = "\(testCase.location) [\(testCase.section)] \(testCase.filter)\n  event: \(line)"
+      if let program = try? filter.program(for: SocketEvent.self),
+        let event = LiveEventConformance.socketEvent(line, reading: program.fields)
+      {
+        compared.socket += 1
+        #expect(program.matches(event) == expected, "as a socket event: \(context)")
+      }
+      if let program = try? filter.program(for: LivePacketEvent.self),
+        let event = LiveEventConformance.queryPacket(line, reading: program.fields)
+      {
+        compared.packet += 1
+        #expect(program.matches(event) == expected, "as a DNS query packet: \(context)")
+      }
+    }
+    #expect(compared.socket >= 300, "only \(compared.socket) cases compared on socket events")
+    #expect(compared.packet >= 10, "only \(compared.packet) cases compared on packets")
+  }
+}
