@@ -1,5 +1,6 @@
 internal import CLibbpf
 internal import CNetFilterBPF
+import NetFilterSyntax
 
 #if canImport(Glibc)
   import Glibc
@@ -177,15 +178,15 @@ extension LivePacket {
 extension LiveSocketEvent {
   fileprivate init?(_ record: nf_socket_v2, clockOffset: Int64) {
     guard let kind = Kind(rawValue: record.kind) else { return nil }
-    let local = withUnsafeBytes(of: record.local_address) { LiveAddress(bytes: $0) }
-    let remote = withUnsafeBytes(of: record.remote_address) { LiveAddress(bytes: $0) }
+    let local = withUnsafeBytes(of: record.local_address) { SocketAddress(bytes: $0) }
+    let remote = withUnsafeBytes(of: record.remote_address) { SocketAddress(bytes: $0) }
     let knowsRemote = record.remote_port != 0 || remote.high != 0 || remote.low != 0
     self.init(
       kind: kind,
       timestamp: UInt64(clamping: Int64(bitPattern: record.timestamp_ns) &+ clockOffset),
       l4Protocol: record.l4_protocol,
-      local: (local, record.local_port),
-      remote: knowsRemote ? (remote, record.remote_port) : nil,
+      local: (local.address, record.local_port),
+      remote: knowsRemote ? (remote.address, record.remote_port) : nil,
       size: record.size,
       states: (record.old_state, record.new_state),
       socketCookie: record.socket_cookie,
@@ -195,12 +196,20 @@ extension LiveSocketEvent {
   }
 }
 
-extension LiveAddress {
-  fileprivate init(bytes: UnsafeRawBufferPointer) {
-    self.init(
-      high: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
-      low: UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-    )
+/// A socket address as the kernel records it: 16 bytes, IPv4 addresses IPv4-mapped (`::ffff:a.b.c.d`).
+private struct SocketAddress {
+  let high: UInt64
+  let low: UInt64
+
+  init(bytes: UnsafeRawBufferPointer) {
+    high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+    low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+  }
+
+  /// The address; an IPv4-mapped one as the IPv4 address it stands for.
+  var address: IPAddress {
+    high == 0 && low >> 32 == 0xFFFF
+      ? IPAddress(v4: UInt32(truncatingIfNeeded: low)) : IPAddress(v6High: high, low: low)
   }
 }
 

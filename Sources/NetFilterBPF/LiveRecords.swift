@@ -1,4 +1,5 @@
 internal import CNetFilterBPF
+public import NetFilterSyntax
 
 /// The process behind a live event: the socket's owner (the last process seen using it in process
 /// context), or the caller of a send or receive.
@@ -67,23 +68,6 @@ public struct LivePacket: Sendable {
   }
 }
 
-/// A 16-byte socket address as two big-endian halves; IPv4 addresses are IPv4-mapped (`::ffff:a.b.c.d`).
-public struct LiveAddress: Sendable, Hashable {
-  /// The first 8 bytes, big-endian.
-  public let high: UInt64
-  /// The last 8 bytes, big-endian.
-  public let low: UInt64
-
-  /// Creates an address from its halves.
-  public init(high: UInt64, low: UInt64) {
-    self.high = high
-    self.low = low
-  }
-
-  /// Whether the address is IPv4-mapped; its IPv4 value is then `UInt32(truncatingIfNeeded: low)`.
-  public var isIPv4Mapped: Bool { high == 0 && low >> 32 == 0xFFFF }
-}
-
 /// One socket event from the kernel, in Fibratus's terms.
 public struct LiveSocketEvent: Sendable {
   /// What happened (the raw values are the ABI's NF_KIND_*).
@@ -111,12 +95,12 @@ public struct LiveSocketEvent: Sendable {
   /// 6 (TCP) or 17 (UDP).
   public let l4Protocol: UInt8
   /// The local end (`net.sip`, `net.sport`).
-  public let localAddress: LiveAddress
+  public let localAddress: IPAddress
   /// The local port.
   public let localPort: UInt16
   /// The remote end (`net.dip`, `net.dport`), nil when the kernel did not know it (an unconnected
   /// datagram socket before its first addressed send or receive).
-  public let remoteAddress: LiveAddress?
+  public let remoteAddress: IPAddress?
   /// The remote port (0 when `remoteAddress` is nil).
   public let remotePort: UInt16
   /// Bytes sent or received (Send, Recv).
@@ -137,8 +121,8 @@ public struct LiveSocketEvent: Sendable {
     kind: Kind,
     timestamp: UInt64,
     l4Protocol: UInt8,
-    local: (LiveAddress, UInt16),
-    remote: (LiveAddress, UInt16)?,
+    local: (IPAddress, UInt16),
+    remote: (IPAddress, UInt16)?,
     size: UInt32 = 0,
     states: (UInt8, UInt8) = (0, 0),
     socketCookie: UInt64 = 0,

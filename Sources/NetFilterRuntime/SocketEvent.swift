@@ -22,8 +22,8 @@ public struct SocketEvent: Event, Sendable {
   /// The event of a kernel record.
   public init(_ record: LiveSocketEvent) {
     self.record = record
-    local = SocketEvent.address(record.localAddress)
-    remote = record.remoteAddress.map(SocketEvent.address)
+    local = record.localAddress
+    remote = record.remoteAddress
     process = ProcessContext(owner: record.owner, host: nil)
   }
 
@@ -36,13 +36,6 @@ public struct SocketEvent: Event, Sendable {
       remote: remote ?? IPAddress(v4: 0),
       remotePort: record.remotePort
     )
-  }
-
-  /// An IPv4-mapped address as the IPv4 address it stands for.
-  static func address(_ address: LiveAddress) -> IPAddress {
-    address.isIPv4Mapped
-      ? IPAddress(v4: UInt32(truncatingIfNeeded: address.low))
-      : IPAddress(v6High: address.high, low: address.low)
   }
 
   private static let kinds = Dictionary(

@@ -121,9 +121,9 @@ enum LiveEventConformance {
         timestamp: time,
         l4Protocol: proto,
         local: (
-          address(flat.ip("net.sip") ?? IPAddress(v4: 0)), UInt16(truncatingIfNeeded: flat.uint("net.sport") ?? 0)
+          reported(flat.ip("net.sip") ?? IPAddress(v4: 0)), UInt16(truncatingIfNeeded: flat.uint("net.sport") ?? 0)
         ),
-        remote: remote.map { (address($0), UInt16(truncatingIfNeeded: flat.uint("net.dport") ?? 0)) },
+        remote: remote.map { (reported($0), UInt16(truncatingIfNeeded: flat.uint("net.dport") ?? 0)) },
         size: UInt32(truncatingIfNeeded: flat.uint("net.size") ?? 0),
         owner: process.owner
       )
@@ -175,10 +175,8 @@ enum LiveEventConformance {
     return message + [0] + bigEndian(type) + bigEndian(1)
   }
 
-  private static func address(_ ip: IPAddress) -> LiveAddress {
-    ip.family == .v4
-      ? LiveAddress(high: 0, low: 0xFFFF_0000_0000 | UInt64(ip.v4Value)) : LiveAddress(high: ip.high, low: ip.low)
-  }
+  /// An address as the kernel's record carries it: an IPv4-mapped one is the IPv4 address.
+  private static func reported(_ ip: IPAddress) -> IPAddress { ip.unmappedV4 ?? ip }
 
   private static func bigEndian(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
   private static func bigEndian32(_ value: UInt32) -> [UInt8] {

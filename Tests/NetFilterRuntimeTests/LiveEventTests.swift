@@ -88,7 +88,7 @@ import Testing
   }
 
   @Test func socketEventsAreWrittenAsOneTraceeJSONLine() throws {
-    let v4 = { (address: UInt32) in LiveAddress(high: 0, low: 0xFFFF_0000_0000 | UInt64(address)) }
+    let v4 = { (address: UInt32) in IPAddress(v4: address) }
     let owner = PacketOwner(pid: 42, tid: 43, uid: 1000, cgroupID: 7, name: "a\"b")
     let send = SocketEvent(
       LiveSocketEvent(
