@@ -21,6 +21,8 @@ let package = Package(
       name: "NetFilterBenchmarks",
       dependencies: [
         .product(name: "NetFilter", package: rootPackage),
+        .product(name: "NetFilterPackets", package: rootPackage),
+        .product(name: "NetFilterDecoders", package: rootPackage),
         .product(name: "Benchmark", package: "package-benchmark"),
       ],
       path: "NetFilterBenchmarks",

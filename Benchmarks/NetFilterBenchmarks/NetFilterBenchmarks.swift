@@ -19,6 +19,7 @@ let benchmarks: @Sendable () -> Void = {
   )
   let environment = Environment()
   EvaluateSuite.register()
+  PacketSuite.register()
 
   let large = Inputs.oneKilobyteFilter
   let outcome = environment.check(large)
