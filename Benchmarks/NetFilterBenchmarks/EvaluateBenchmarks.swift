@@ -89,20 +89,32 @@ enum EvaluateSuite {
       for event in events {
         precondition(program.matches(event) == closure(event), "\(name) disagrees with its closure")
       }
-      Benchmark("Evaluate/\(name)/netfilter", configuration: configuration) { benchmark in
-        for _ in benchmark.scaledIterations {
-          var hits = 0
-          for event in events where program.matches(event) { hits += 1 }
-          blackHole(hits)
-        }
-      }
-      Benchmark("Evaluate/\(name)/closure", configuration: configuration) { benchmark in
-        for _ in benchmark.scaledIterations {
-          var hits = 0
-          for event in events where closure(event) { hits += 1 }
-          blackHole(hits)
-        }
-      }
+      registerComparison("Evaluate/\(name)", events: events, program: program, closure: closure, configuration)
+    }
+  }
+}
+
+/// `PREFIX/netfilter` (the program) and `PREFIX/closure` (the hand-written test) over the same
+/// events: each iteration counts the matches among all of them.
+func registerComparison<E: Event & Sendable>(
+  _ prefix: String,
+  events: [E],
+  program: Program<E>,
+  closure: @escaping @Sendable (E) -> Bool,
+  _ configuration: Benchmark.Configuration
+) {
+  Benchmark("\(prefix)/netfilter", configuration: configuration) { benchmark in
+    for _ in benchmark.scaledIterations {
+      var hits = 0
+      for event in events where program.matches(event) { hits += 1 }
+      blackHole(hits)
+    }
+  }
+  Benchmark("\(prefix)/closure", configuration: configuration) { benchmark in
+    for _ in benchmark.scaledIterations {
+      var hits = 0
+      for event in events where closure(event) { hits += 1 }
+      blackHole(hits)
     }
   }
 }

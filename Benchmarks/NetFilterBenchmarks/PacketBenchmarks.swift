@@ -60,19 +60,6 @@ enum PacketSuite {
       precondition(program.matches(event) == closure(event), "the packet filter disagrees with its closure")
     }
     precondition(events.contains(where: closure) && !events.allSatisfy(closure), "the events test nothing")
-    Benchmark("Packets/three-fields/netfilter", configuration: configuration) { benchmark in
-      for _ in benchmark.scaledIterations {
-        var hits = 0
-        for event in events where program.matches(event) { hits += 1 }
-        blackHole(hits)
-      }
-    }
-    Benchmark("Packets/three-fields/closure", configuration: configuration) { benchmark in
-      for _ in benchmark.scaledIterations {
-        var hits = 0
-        for event in events where closure(event) { hits += 1 }
-        blackHole(hits)
-      }
-    }
+    registerComparison("Packets/three-fields", events: events, program: program, closure: closure, configuration)
   }
 }
