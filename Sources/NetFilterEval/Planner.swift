@@ -12,8 +12,13 @@ struct Planner<E: Event> {
   /// What the accessors of the fields read so far cost the source.
   private(set) var needs: FieldNeeds = []
   private var index: [FieldBinding: Int] = [:]
+  /// Where `$alias.field` operands read their values (sequence steps); `nil` reads them as missing.
+  let bound: BoundValues?
 
-  init(schema: Schema) { self.schema = schema }
+  init(schema: Schema, bound: BoundValues? = nil) {
+    self.schema = schema
+    self.bound = bound
+  }
 
   /// The key of `binding`, registering it on first use.
   mutating func key(_ binding: FieldBinding) -> FieldKey {
@@ -106,8 +111,10 @@ struct Planner<E: Event> {
     switch operand {
     case .field(let binding):
       return field(binding)
-    case .boundField:
-      return { _ in .missing }
+    case .boundField(let alias, let binding):
+      guard let bound else { return { _ in .missing } }
+      let slot = bound.slot(alias: alias, binding)
+      return { _ in bound.values[slot] }
     case .value(let value):
       let constant = FieldValue(value)
       return { _ in constant }
