@@ -41,7 +41,9 @@ struct Planner<E: Event> {
     switch expr {
     case .constant(let value): return { _ in value }
     case .and(let operands): return conjunction(operands.map { plan($0) })
-    case .or(let operands): return disjunction(operands.map { plan($0) })
+    case .or(let operands):
+      if operands.count >= Self.indexedDisjunction, let indexed = indexedDisjunction(operands) { return indexed }
+      return disjunction(operands.map { plan($0) })
     case .not(let operand):
       let inner = plan(operand)
       return { !inner($0) }
@@ -83,6 +85,30 @@ struct Planner<E: Event> {
       return { a($0) || b($0) || c($0) }
     default:
       return { event in parts.contains { $0(event) } }
+    }
+  }
+
+  /// The fewest operands of an `or` worth an index: below it, testing them in turn is as cheap.
+  static var indexedDisjunction: Int { 8 }
+
+  /// A long `or` tested through a ``ConditionIndex`` of its operands: only the operands whose
+  /// witnesses an event holds (equal values on one field merge into one lookup, prefixes into
+  /// one table, substrings into one scan) and those without a witness are tested. `nil` when
+  /// nothing can be indexed.
+  private mutating func indexedDisjunction(_ operands: [CheckedExpr]) -> Predicate<E>? {
+    let index = ConditionIndex(operands.map { [$0] })
+    guard index.always.count < operands.count else { return nil }
+    let predicates = operands.map { plan($0) }
+    let readers = index.readFields(schema).map { field($0) }
+    let always = index.always
+    return { event in
+      for operand in always where predicates[operand](event) { return true }
+      var found = false
+      index.forEachCandidate({ readers[$0](event) }) { operand in
+        found = predicates[operand](event)
+        return !found
+      }
+      return found
     }
   }
 

@@ -16,11 +16,14 @@ public struct ProgramSet<E: Event>: Sendable {
   public let bound: BoundValues
   private let predicates: [Predicate<E>]
   private let slots: [[Int]]
+  private let readers: [@Sendable (E) -> FieldValue]
 
-  /// Compiles `expressions`; bare event names are tested with `schema`'s `evt.kinds` and `evt.name`.
-  public init(_ expressions: [CheckedExpr], schema: Schema = .network) {
+  /// Compiles `expressions`, and readers of `fields` (``read(_:_:)``, for indexes over them); bare
+  /// event names are tested with `schema`'s `evt.kinds` and `evt.name`.
+  public init(_ expressions: [CheckedExpr], reading fields: [FieldBinding] = [], schema: Schema = .network) {
     let bound = BoundValues()
     var planner = Planner<E>(schema: schema, bound: bound)
+    readers = fields.map { planner.field($0) }
     var predicates: [Predicate<E>] = []
     var slots: [[Int]] = []
     predicates.reserveCapacity(expressions.count)
@@ -42,6 +45,10 @@ public struct ProgramSet<E: Event>: Sendable {
   /// Whether `event` matches expression `index`.
   @inline(__always)
   public func matches(_ index: Int, _ event: E) -> Bool { predicates[index](event) }
+
+  /// The value of the `index`th field of `reading` in `event`.
+  @inline(__always)
+  public func read(_ index: Int, _ event: E) -> FieldValue { readers[index](event) }
 
   /// The ``BoundValues`` slots expression `index` reads.
   public func boundSlots(of index: Int) -> [Int] { slots[index] }

@@ -15,6 +15,10 @@ final class RuleEngine {
   /// The field every event's time is read from.
   let time: FieldBinding?
   var counters = RuleCounters()
+  /// Which rules an event can match.
+  let index: ConditionIndex
+  /// The candidate rules of the event being tested (reused, so testing allocates nothing).
+  var candidates: [Int] = []
   /// Findings of every rule so far.
   private(set) var totalFindings = 0
   /// The event time after which the next sweep of expired instances runs.
@@ -30,6 +34,8 @@ final class RuleEngine {
     self.hostName = hostName
     self.schema = schema
     time = schema.field(named: "evt.time.ns").map { FieldBinding($0) }
+    index = ConditionIndex(rules.map(\.steps))
+    candidates.reserveCapacity(rules.count)
     counters.findings = Array(repeating: 0, count: rules.count)
   }
 

@@ -17,7 +17,7 @@ struct RuleMatcher<E: OutputEvent> {
   init(engine: RuleEngine) {
     self.engine = engine
     let (all, first) = engine.expressions
-    let set = ProgramSet<E>(all, schema: engine.schema)
+    let set = ProgramSet<E>(all, reading: engine.index.readFields(engine.schema), schema: engine.schema)
     self.programs = set
     self.first = first
     var fills = Array(repeating: [(slot: Int, step: Int, capture: Int)](), count: all.count)
@@ -45,18 +45,36 @@ struct RuleMatcher<E: OutputEvent> {
   func handle(_ event: E, _ sink: EventSink) throws(OutputError) -> Bool {
     var matched = false
     var shown: E?
-    for rule in engine.rules.indices {
-      if engine.plans[rule] == nil {
-        guard programs.matches(first[rule], event) else { continue }
-        matched = true
-        let ready = shown ?? prepare(event)
-        shown = ready
-        try sink.write(single(rule, ready))
-      } else if try advance(rule, event, &shown, sink) {
-        matched = true
-      }
+    for rule in engine.index.always where try test(rule, event, &shown, sink) { matched = true }
+    // The engine's buffer, held here so that filling it needs no access checks and no allocation.
+    var candidates = engine.candidates
+    engine.candidates = []
+    defer { engine.candidates = candidates }
+    candidates.removeAll(keepingCapacity: true)
+    engine.index.forEachCandidate({ programs.read($0, event) }) { rule in
+      candidates.append(rule)
+      return true
+    }
+    guard !candidates.isEmpty else { return matched }
+    // Rules in rule order, each once, after the unindexed ones: the same order on every run.
+    candidates.sort()
+    var previous = -1
+    for rule in candidates where rule != previous {
+      previous = rule
+      if try test(rule, event, &shown, sink) { matched = true }
     }
     return matched
+  }
+
+  /// Tests `event` against rule `rule`; whether its condition or a step matched.
+  @inline(__always)
+  private func test(_ rule: Int, _ event: E, _ shown: inout E?, _ sink: EventSink) throws(OutputError) -> Bool {
+    guard engine.plans[rule] == nil else { return try advance(rule, event, &shown, sink) }
+    guard programs.matches(first[rule], event) else { return false }
+    let ready = shown ?? prepare(event)
+    shown = ready
+    try sink.write(single(rule, ready))
+    return true
   }
 
   private func single(_ rule: Int, _ event: E) -> Finding {
