@@ -31,9 +31,13 @@ struct LiveRun {
       packets: packets,
       sockets: sockets,
       selection: pipeline.selection,
-      processes: LiveProcesses()
+      processes: LiveProcesses(),
+      naming: EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
     )
-    defer { counters.lost = capture.lostCount }
+    defer {
+      counters.lost = capture.lostCount
+      counters.names = dispatcher.naming?.counters
+    }
     try read(capture, dispatcher, sink, stop, &counters)
   }
 
@@ -70,17 +74,21 @@ final class LiveDispatcher {
   let sockets: Program<SocketEvent>
   let selection: EventSelection
   let processes: LiveProcesses
+  /// Names of addresses, when the run looks them up.
+  let naming: EventNaming?
 
   init(
     packets: Program<LivePacketEvent>,
     sockets: Program<SocketEvent>,
     selection: EventSelection,
-    processes: LiveProcesses
+    processes: LiveProcesses,
+    naming: EventNaming? = nil
   ) {
     self.packets = packets
     self.sockets = sockets
     self.selection = selection
     self.processes = processes
+    self.naming = naming
   }
 
   func handle(
@@ -94,6 +102,7 @@ final class LiveDispatcher {
       counters.received += 1
       var event = LivePacketEvent(live, decodeApplication: packets.needs.contains(.payload))
       if event.packet.isMalformed { counters.malformed += 1 }
+      naming?.observe(&event.packet, owner: live.owner, socket: live.socketCookie)
       if ProcessContext.needsHost(packets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       try selection.forEachView(of: event, kind: event.packet.kind, viewed: { $0.viewed(as: $1) }) {
         (view) throws(OutputError) -> Bool in
@@ -107,6 +116,7 @@ final class LiveDispatcher {
     case .socket(let live):
       counters.received += 1
       var event = SocketEvent(live)
+      naming?.name(&event)
       if ProcessContext.needsHost(sockets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       guard selection.selects(socket: live.kind.name), sockets.matches(event) else { return }
       counters.matched += 1

@@ -64,6 +64,8 @@ public struct Pipeline: Sendable {
   public var report: @Sendable (String) -> Void = { _ in }
   /// Told of progress through a file: packets read and bytes captured so far.
   public var progress: (@Sendable (_ packets: Int, _ bytes: Int) -> Void)?
+  /// How addresses are named (`net.sip.names`, `net.dip.names`) on live and replayed events.
+  public var names = NameOptions()
 
   /// A pipeline of `filter` over `source`.
   public init(filter: CheckedFilter, source: EventSource, schema: Schema = .network) {
@@ -110,8 +112,9 @@ public struct Pipeline: Sendable {
   /// What the kernel tests before copying an event: the filter's plan, and with a selection the
   /// selected kinds too.
   public var kernelPlan: KernelPlan {
-    guard !selection.isAll else { return KernelPlan.lower([filter.kernelExpression]) }
-    return KernelPlan.lower([.and([.or(selection.kinds.map { .event($0) }), filter.kernelExpression])])
+    let feed = NameKernelFeed.expressions(for: filter, options: names, schema: schema)  // DNS replies for names
+    guard !selection.isAll else { return KernelPlan.lower([filter.kernelExpression] + feed) }
+    return KernelPlan.lower([.and([.or(selection.kinds.map { .event($0) }), filter.kernelExpression])] + feed)
   }
 }
 

@@ -8,12 +8,15 @@ public struct PipelineCounters: Sendable, Equatable {
   public var malformed = 0
   /// Records the kernel dropped because the ring buffer was full (live capture only).
   public var lost: UInt64 = 0
+  /// The name cache's counters, when the run looked names up.
+  public var names: NameCacheCounters?
 
   /// Zero counts.
   public init() {}
 
   /// The counters as one JSON object (`--stats`).
   public var json: String {
-    "{\"received\":\(received),\"matched\":\(matched),\"lost\":\(lost),\"malformed\":\(malformed)}"
+    "{\"received\":\(received),\"matched\":\(matched),\"lost\":\(lost),\"malformed\":\(malformed)"
+      + (names.map { ",\"names\":\($0.json)" } ?? "") + "}"
   }
 }
