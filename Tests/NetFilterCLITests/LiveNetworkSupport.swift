@@ -479,8 +479,13 @@ extension LiveNetwork {
   /// Runs the built `netfilter run --output json FILTER` (bounded by `--duration`), waits until every
   /// program it loaded is attached, runs `drive`, lets the events in flight arrive, stops it with
   /// SIGINT, and checks that it exited 0 and left nothing it loaded in the kernel.
-  static func capture(_ filter: String, bound: Int = 40, drive: () throws -> Void) throws -> LiveRun {
-    let started = try Live.start(["run", "--output", "json", "--duration", String(bound), filter])
+  static func capture(
+    _ filter: String,
+    bound: Int = 40,
+    options: [String] = [],
+    drive: () throws -> Void
+  ) throws -> LiveRun {
+    let started = try Live.start(["run", "--output", "json", "--duration", String(bound)] + options + [filter])
     let process = started.process
     let pid = Int(process.processIdentifier)
     defer {
