@@ -6,7 +6,7 @@ struct NameCommandOptions: ParsableArguments {
   @Option(
     name: .customLong("names"),
     help: ArgumentHelp(
-      "When to name addresses from observed DNS replies: auto (when the filter reads *.names) or passive (always, for the output too).",
+      "When to name addresses: auto (from observed DNS replies, when the filter reads *.names), passive (always, for the output too) or ptr[=HOST:PORT] (passive, plus reverse lookups through c-ares for addresses without a name, never waited for).",
       valueName: "mode"
     )
   )
@@ -30,19 +30,22 @@ struct NameCommandOptions: ParsableArguments {
   @Option(name: .customLong("names-per-address"), help: "Keep at most N names per address.")
   var namesPerAddress: Int = 16
 
+  @Option(name: .customLong("names-lookups"), help: "With --names ptr: at most N reverse lookups pending at once.")
+  var maxLookups: Int = 256
+
   func validate() throws {
     guard minimumTTL >= 0, minimumTTL <= 86_400 * 365 else {
       throw ValidationError("--names-min-ttl must be between 0 and one year of seconds.")
     }
-    guard maxAddresses > 0, namesPerAddress > 0 else {
-      throw ValidationError("--names-max and --names-per-address must be positive numbers.")
+    guard maxAddresses > 0, namesPerAddress > 0, maxLookups > 0 else {
+      throw ValidationError("--names-max, --names-per-address and --names-lookups must be positive numbers.")
     }
   }
 
   /// The pipeline's options.
   var options: NameOptions {
-    NameOptions(
-      mode: mode == .passive ? .passive : .auto,
+    var options = NameOptions(
+      mode: mode.mode,
       scope: scope,
       limits: NameCache.Limits(
         addresses: maxAddresses,
@@ -50,12 +53,32 @@ struct NameCommandOptions: ParsableArguments {
         minimumTTL: UInt64(minimumTTL * 1_000_000_000)
       )
     )
+    options.maxLookupsInFlight = maxLookups
+    return options
   }
 }
 
-/// `--names` values.
-enum NameModeArgument: String, ExpressibleByArgument, CaseIterable {
-  case auto, passive
+/// `--names` values: `auto`, `passive`, `ptr` or `ptr=HOST:PORT`.
+struct NameModeArgument: ExpressibleByArgument {
+  let mode: NameOptions.Mode
+
+  static let auto = NameModeArgument(mode: .auto)
+
+  init(mode: NameOptions.Mode) { self.mode = mode }
+
+  init?(argument: String) {
+    switch argument {
+    case "auto": mode = .auto
+    case "passive": mode = .passive
+    case "ptr": mode = .ptr(resolver: nil)
+    default:
+      guard argument.hasPrefix("ptr="), argument.count > 4 else { return nil }
+      mode = .ptr(resolver: String(argument.dropFirst(4)))
+    }
+  }
+
+  var defaultValueDescription: String { "auto" }
+  static var allValueStrings: [String] { ["auto", "passive", "ptr", "ptr=HOST:PORT"] }
 }
 
 extension NameOptions.Scope: ExpressibleByArgument {}

@@ -3,6 +3,7 @@ import NetFilterBPF
 import NetFilterDecoders
 import NetFilterEval
 import NetFilterPackets
+import NetFilterResolver
 import NetFilterSyntax
 
 /// Names the addresses of a run's events from its ``NameCache``: learns from every DNS reply the
@@ -17,22 +18,72 @@ final class EventNaming {
   private var pinned: [UInt64: AddressNames] = [:]
   private static let maxPinned = 65_536
 
+  /// Reverse lookups (`--names=ptr`), when asked for.
+  private let lookups: ReverseLookups?
+
   /// A naming for a run with `options` whose programs read names (`readsNames`); nil when the run
-  /// looks no names up.
-  init?(_ options: NameOptions, readsNames: Bool) {
+  /// looks no names up. Throws when reverse lookups were asked for and c-ares cannot start.
+  init?(_ options: NameOptions, readsNames: Bool) throws(RuntimeError) {
     guard options.isActive(for: readsNames) else { return nil }
     cache = NameCache(limits: options.limits)
     scope = options.scope
+    let (server, asked) = options.lookups
+    lookups = asked ? try ReverseLookups(server: server, maxInFlight: options.maxLookupsInFlight) : nil
+  }
+
+  /// Stops the reverse lookups, if any.
+  func stop() { lookups?.stop() }
+
+  /// Whether a packet is netfilter's own reverse-lookup traffic, at either end (never an event):
+  /// netfilter's own, or to or from a port of the resolver's sockets over UDP or TCP.
+  func isOwnTraffic(_ packet: LivePacket) -> Bool {
+    guard let lookups else { return false }
+    if packet.owner?.pid == ReverseLookups.ownPID { return true }
+    let bytes = packet.bytes
+    guard bytes.count >= 1 else { return false }
+    let header = bytes[0] >> 4 == 4 ? Int(bytes[0] & 0x0F) * 4 : 40
+    let proto = bytes[0] >> 4 == 4 ? (bytes.count > 9 ? bytes[9] : 0) : (bytes.count > 6 ? bytes[6] : 0)
+    guard proto == 6 || proto == 17, bytes.count >= header + 4 else { return false }
+    let source = UInt16(bytes[header]) << 8 | UInt16(bytes[header + 1])
+    let destination = UInt16(bytes[header + 2]) << 8 | UInt16(bytes[header + 3])
+    return lookups.owns(port: source) || lookups.owns(port: destination)
+  }
+
+  /// Whether a socket event is netfilter's own reverse-lookup traffic, at either end.
+  func isOwnTraffic(_ event: LiveSocketEvent) -> Bool {
+    guard let lookups else { return false }
+    if event.owner?.pid == ReverseLookups.ownPID { return true }
+    return lookups.owns(port: event.localPort) || (event.remoteAddress != nil && lookups.owns(port: event.remotePort))
   }
 
   /// What the cache counted.
-  var counters: NameCacheCounters { cache.snapshot }
+  var counters: NameCacheCounters {
+    var counters = cache.snapshot
+    lookups?.count(into: &counters)
+    return counters
+  }
+
+  /// The names of `address` in `scope` at `time`; on a miss, a reverse lookup when they are on.
+  private func names(of address: IPAddress, scope: UInt64, at time: UInt64) -> [String] {
+    let names = cache.names(of: address, scope: scope, at: time)
+    if names.isEmpty, let lookups { lookups.ask(address, scope: scope, at: time) }
+    return names
+  }
+
+  /// Takes the answers of reverse lookups into the cache (one atomic load when there are none).
+  private func takeAnswers(at time: UInt64) {
+    guard let lookups, lookups.hasAnswers else { return }
+    lookups.takeAnswers(at: time) { address, names, scope in
+      cache.learn(address, names: names, ttl: ReverseLookups.ttl, scope: scope, at: time)
+    }
+  }
 
   /// Learns from `packet` if it is a DNS reply, then names its two addresses (the pinned names of
   /// its socket, when it has some).
   func observe(_ packet: inout PacketEvent, owner: PacketOwner?, socket: UInt64 = 0) {
     let scope = scopeKey(owner)
     let time = packet.packet.timestamp
+    takeAnswers(at: time)
     let application = packet.kind.application
     if application == .dnsResponse || application == .dns {
       packet.decodeApplicationInPlace()
@@ -48,8 +99,8 @@ final class EventNaming {
       return
     }
     packet.names = AddressNames(
-      source: cache.names(of: packet.packet.source, scope: scope, at: time),
-      destination: cache.names(of: packet.packet.destination, scope: scope, at: time)
+      source: names(of: packet.packet.source, scope: scope, at: time),
+      destination: names(of: packet.packet.destination, scope: scope, at: time)
     )
   }
 
@@ -59,11 +110,12 @@ final class EventNaming {
     let record = event.record
     let opens = record.kind == .connect || record.kind == .accept
     let scope = scopeKey(record.owner)
+    takeAnswers(at: record.timestamp)
     var names = opens ? AddressNames() : pinned[record.socketCookie] ?? AddressNames()
     let known = names
-    if names.source.isEmpty { names.source = cache.names(of: event.local, scope: scope, at: record.timestamp) }
+    if names.source.isEmpty { names.source = self.names(of: event.local, scope: scope, at: record.timestamp) }
     if names.destination.isEmpty, let remote = event.remote {
-      names.destination = cache.names(of: remote, scope: scope, at: record.timestamp)
+      names.destination = self.names(of: remote, scope: scope, at: record.timestamp)
     }
     event.names = names
     if record.kind == .disconnect {

@@ -32,11 +32,12 @@ struct LiveRun {
       sockets: sockets,
       selection: pipeline.selection,
       processes: LiveProcesses(),
-      naming: EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+      naming: try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
     )
     defer {
       counters.lost = capture.lostCount
       counters.names = dispatcher.naming?.counters
+      dispatcher.naming?.stop()
     }
     try read(capture, dispatcher, sink, stop, &counters)
   }
@@ -100,6 +101,7 @@ final class LiveDispatcher {
     switch record {
     case .packet(let live):
       counters.received += 1
+      if naming?.isOwnTraffic(live) == true { return }
       var event = LivePacketEvent(live, decodeApplication: packets.needs.contains(.payload))
       if event.packet.isMalformed { counters.malformed += 1 }
       naming?.observe(&event.packet, owner: live.owner, socket: live.socketCookie)
@@ -115,6 +117,7 @@ final class LiveDispatcher {
       }
     case .socket(let live):
       counters.received += 1
+      if naming?.isOwnTraffic(live) == true { return }
       var event = SocketEvent(live)
       naming?.name(&event)
       if ProcessContext.needsHost(sockets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }

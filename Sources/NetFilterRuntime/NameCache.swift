@@ -203,10 +203,14 @@ public struct NameCacheCounters: Sendable, Equatable {
   public var learned = 0
   /// Names not kept: too long, or over the per-address bound.
   public var dropped = 0
-  /// Reverse lookups sent, answered with a name, and refused for the in-flight bound (`--names=ptr`).
+  /// Reverse lookups asked (`--names=ptr`).
   public var lookups = 0
+  /// Reverse lookups answered with a name.
   public var lookupAnswers = 0
+  /// Reverse lookups not asked because the in-flight bound was reached.
   public var lookupsRefused = 0
+  /// The most reverse lookups pending at once.
+  public var lookupsPeak = 0
 
   /// Zero counts.
   public init() {}
@@ -215,7 +219,7 @@ public struct NameCacheCounters: Sendable, Equatable {
   public var json: String {
     "{\"size\":\(size),\"hits\":\(hits),\"misses\":\(misses),\"evictions\":\(evictions),\"expired\":\(expired),"
       + "\"learned\":\(learned),\"dropped\":\(dropped),\"lookups\":\(lookups),\"lookupAnswers\":\(lookupAnswers),"
-      + "\"lookupsRefused\":\(lookupsRefused)}"
+      + "\"lookupsRefused\":\(lookupsRefused),\"lookupsPeak\":\(lookupsPeak)}"
   }
 }
 

@@ -6,6 +6,10 @@ public struct NameOptions: Sendable, Equatable {
     case auto
     /// Always, so that the output shows names even when the filter does not read them.
     case passive
+    /// As `passive`, plus reverse (PTR) lookups through c-ares for addresses without a name, asked
+    /// of `resolver` (`HOST:PORT`), or of the system's resolvers when nil. They fill the cache for
+    /// later events; no event waits for them.
+    case ptr(resolver: String?)
   }
 
   /// Whose DNS answers name an event's addresses.
@@ -24,6 +28,8 @@ public struct NameOptions: Sendable, Equatable {
   public var scope: Scope
   /// The cache's bounds and minimum TTL.
   public var limits: NameCache.Limits
+  /// With `.ptr`: the most reverse lookups pending at once.
+  public var maxLookupsInFlight = 256
 
   /// Options; by default names only for filters that read them, per network namespace, with the
   /// cache's default bounds.
@@ -34,5 +40,11 @@ public struct NameOptions: Sendable, Equatable {
   }
 
   /// Whether a run whose filter reads `needs` looks names up.
-  public func isActive(for readsNames: Bool) -> Bool { mode == .passive || readsNames }
+  public func isActive(for readsNames: Bool) -> Bool { mode != .auto || readsNames }
+
+  /// The resolver of reverse lookups, when they are asked for (`.ptr`): nil for the system's.
+  public var lookups: (resolver: String?, asked: Bool) {
+    if case .ptr(let resolver) = mode { return (resolver, true) }
+    return (nil, false)
+  }
 }

@@ -39,8 +39,11 @@ struct PcapReplay {
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let decode = program.needs.contains(.payload)
-    let naming = EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
-    defer { counters.names = naming?.counters }
+    let naming = try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+    defer {
+      counters.names = naming?.counters
+      naming?.stop()
+    }
     let selection = pipeline.selection
     var buffer: [UInt8] = []
     buffer.reserveCapacity(65_536)
