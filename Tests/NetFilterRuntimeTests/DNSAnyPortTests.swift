@@ -28,6 +28,45 @@ import Testing
     #expect(replies.allSatisfy { $0.contains("\"web.test.lan\"") })
   }
 
+  /// tshark, told that the ports are DNS (`-d`), decodes the same queries and replies, with the same
+  /// answers.
+  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tshark"), "needs tshark"))
+  func tsharkToldThePortsAgrees() throws {
+    let reply = B.reply(
+      "web.test.lan",
+      answers: [.cname("web.test.lan", "x.test.lan"), .a("x.test.lan", [10, 9, 0, 1])]
+    )
+    let path = try B.temporaryFile(
+      B.pcap([
+        (1, B.udp(Self.client, 40000, Self.server, 19353, B.query("web.test.lan"))),
+        (2, B.udp(Self.server, 19353, Self.client, 40000, reply)),
+        (3, B.tcp(Self.server, 5300, Self.client, 40001, B.be16(UInt16(reply.count)) + reply)),
+      ]),
+      "tshark"
+    )
+    defer { unlink(path) }
+    func tshark(_ filter: String) throws -> [String] {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/tshark")
+      process.arguments = [
+        "-n", "-r", path, "-d", "udp.port==19353,dns", "-d", "tcp.port==5300,dns", "-o",
+        "tcp.desegment_tcp_streams:FALSE", "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "dns.a",
+      ]
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      let data = pipe.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+    let replies = try tshark("dns.flags.response == 1 && dns.count.queries == 1")
+    #expect(replies == ["2\t10.9.0.1", "3\t10.9.0.1"])
+    #expect(try B.run("evt.name = 'ReplyDns' and dns.answers = '10.9.0.1'", path).lines.count == replies.count)
+    #expect(try tshark("dns.flags.response == 0").count == 1)
+    #expect(try B.run("evt.name = 'QueryDns'", path).lines.count == 1)
+  }
+
   @Test func almostDNSMessagesAreNotDNS() throws {
     let reply = B.reply("web.test.lan", answers: [.a("web.test.lan", [127, 0, 0, 2])])
     var twoQuestions = reply
