@@ -89,12 +89,17 @@ let package = Package(
     .target(name: "NetFilterHost"),
     .testTarget(name: "NetFilterHostTests", dependencies: ["NetFilterHost"]),
 
+    // MARK: CCares and NetFilterResolver (the thin unsafe layer around c-ares: reverse lookups for names)
+    .systemLibrary(name: "CCares", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
+    .target(name: "NetFilterResolver", dependencies: ["CCares", "NetFilterSyntax"]),
+
     // MARK: NetFilterRuntime (sources, field providers, the pipeline, sinks)
     .target(
       name: "NetFilterRuntime",
       dependencies: [
         "NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilterEval", "NetFilterLowering",
         "NetFilterJSON", "NetFilterDecoders", "NetFilterPackets", "NetFilterPcap", "NetFilterBPF", "NetFilterHost",
+        "NetFilterResolver",
       ]
     ),
     .testTarget(

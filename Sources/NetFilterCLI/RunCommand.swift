@@ -23,6 +23,7 @@ public struct RunCommand: ParsableCommand {
   @OptionGroup var macros: MacroOptions
   @OptionGroup var rules: RuleOptions
   @OptionGroup var diagnostics: DiagnosticOptions
+  @OptionGroup var names: NameCommandOptions
 
   @Option(name: .long, help: "Read JSON-lines events from FILE ('-' for standard input).")
   var input: String?
@@ -103,6 +104,7 @@ public struct RunCommand: ParsableCommand {
     }
     pipeline.selection = try selection()
     pipeline.limit = count
+    pipeline.names = names.options
     pipeline.report = { console.err($0 + "\n") }
     if case .pcap(let path, _) = source { pipeline.progress = Progress(path: path, console: console).tick }
     let out = ByteOutput(immediate: console.outIsTerminal, console.outBytes)

@@ -33,9 +33,14 @@ struct LiveRun {
       packets: packets,
       sockets: sockets,
       selection: pipeline.selection,
-      processes: LiveProcesses()
+      processes: LiveProcesses(),
+      naming: try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
     )
-    defer { counters.lost = capture.lostCount }
+    defer {
+      counters.lost = capture.lostCount
+      counters.names = dispatcher.naming?.counters
+      dispatcher.naming?.stop()
+    }
     try read(capture, dispatcher, sink, stop, &counters)
   }
 
@@ -72,12 +77,15 @@ final class LiveDispatcher {
   let sockets: Matcher<SocketEvent>
   let selection: EventSelection
   let processes: LiveProcesses
+  /// Names of addresses, when the run looks them up.
+  let naming: EventNaming?
 
   init(
     packets: Matcher<LivePacketEvent>,
     sockets: Matcher<SocketEvent>,
     selection: EventSelection,
-    processes: LiveProcesses
+    processes: LiveProcesses,
+    naming: EventNaming? = nil
   ) {
     self.selection = selection
     self.processes = processes
@@ -92,6 +100,7 @@ final class LiveDispatcher {
       LiveDispatcher.fill(&shown, processes)
       return shown
     }
+    self.naming = naming
   }
 
   func handle(
@@ -103,8 +112,10 @@ final class LiveDispatcher {
     switch record {
     case .packet(let live):
       counters.received += 1
+      if naming?.isOwnTraffic(live) == true { return }
       var event = LivePacketEvent(live, decodeApplication: packets.needs.contains(.payload))
       if event.packet.isMalformed { counters.malformed += 1 }
+      naming?.observe(&event.packet, owner: live.owner, socket: live.socketCookie)
       if ProcessContext.needsHost(packets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       try selection.forEachView(of: event, kind: event.packet.kind, viewed: { $0.viewed(as: $1) }) {
         (view) throws(OutputError) -> Bool in
@@ -121,7 +132,9 @@ final class LiveDispatcher {
       }
     case .socket(let live):
       counters.received += 1
+      if naming?.isOwnTraffic(live) == true { return }
       var event = SocketEvent(live)
+      naming?.name(&event)
       if ProcessContext.needsHost(sockets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       guard selection.selects(socket: live.kind.name) else { return }
       if case .filter(let program) = sockets {

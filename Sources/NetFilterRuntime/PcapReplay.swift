@@ -41,6 +41,11 @@ struct PcapReplay {
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let decode = program.needs.contains(.payload)
+    let naming = try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+    defer {
+      counters.names = naming?.counters
+      naming?.stop()
+    }
     let selection = pipeline.selection
     var buffer: [UInt8] = []
     buffer.reserveCapacity(65_536)
@@ -63,6 +68,7 @@ struct PcapReplay {
         decodeApplication: decode
       )
       if packet.isMalformed { counters.malformed += 1 }
+      naming?.observe(&packet, owner: nil)
       // Most runs have no selection: test the packet itself, where it lies (handing it to a
       // closure of views would copy the whole event per packet).
       let matched: Bool

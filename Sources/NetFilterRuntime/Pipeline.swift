@@ -64,6 +64,8 @@ public struct Pipeline: Sendable {
   public var report: @Sendable (String) -> Void = { _ in }
   /// Told of progress through a file: packets read and bytes captured so far.
   public var progress: (@Sendable (_ packets: Int, _ bytes: Int) -> Void)?
+  /// How addresses are named (`net.sip.names`, `net.dip.names`) on live and replayed events.
+  public var names = NameOptions()
 
   /// With rules: the rule set run instead of ``filter`` (which is then the OR of their conditions);
   /// the pipeline writes findings. A `sequence` filter runs as a rule set of one rule.
@@ -146,9 +148,10 @@ public struct Pipeline: Sendable {
   /// one filter of the plan), and with a selection the selected kinds too.
   public var kernelPlan: KernelPlan {
     let filters = ruleSet.map { $0.filter(\.enabled).map(\.condition.kernelExpression) } ?? [filter.kernelExpression]
-    guard !selection.isAll else { return KernelPlan.lower(filters) }
+    let feed = NameKernelFeed.expressions(for: filter, options: names, schema: schema)  // DNS replies for names
+    guard !selection.isAll else { return KernelPlan.lower(filters + feed) }
     let kinds = CheckedExpr.or(selection.kinds.map { .event($0) })
-    return KernelPlan.lower(filters.map { .and([kinds, $0]) })
+    return KernelPlan.lower(filters.map { .and([kinds, $0]) } + feed)
   }
 }
 

@@ -15,6 +15,8 @@ public struct PipelineCounters: Sendable, Equatable {
   public var findings = 0
   /// With rules: findings per rule name, and sequence state.
   public var rules: RuleStatistics?
+  /// The name cache's counters, when the run looked names up.
+  public var names: NameCacheCounters?
 
   /// Zero counts.
   public init() {}
@@ -42,6 +44,10 @@ public struct PipelineCounters: Sendable, Equatable {
       writer.member("evicted", number: rules.counters.sequenceEvicted)
       writer.member("expired", number: rules.counters.sequenceExpired)
       writer.endObject()
+    }
+    if let names {
+      writer.key("names")
+      writer.embedded(Array(names.json.utf8))
     }
     writer.endObject()
     return String(decoding: writer.finish(), as: UTF8.self)

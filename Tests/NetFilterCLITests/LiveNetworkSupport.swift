@@ -481,12 +481,17 @@ extension LiveNetwork {
   /// Runs the built `netfilter run --output json FILTER` (bounded by `--duration`), waits until every
   /// program it loaded is attached, runs `drive`, lets the events in flight arrive, stops it with
   /// SIGINT, and checks that it exited 0 and left nothing it loaded in the kernel.
-  static func capture(_ filter: String, bound: Int = 40, drive: () throws -> Void) throws -> LiveRun {
-    try capture(arguments: [filter], bound: bound, drive: drive)
+  static func capture(
+    _ filter: String,
+    bound: Int = 40,
+    options: [String] = [],
+    drive: () throws -> Void
+  ) throws -> LiveRun {
+    try capture(arguments: options + [filter], bound: bound, drive: drive)
   }
 
-  /// As ``capture(_:bound:drive:)``, with the arguments after `run --output json --duration N`
-  /// (a filter, or `--rules PATH`).
+  /// As ``capture(_:bound:options:drive:)``, with the arguments after `run --output json --duration N`
+  /// (options and a filter, or `--rules PATH`).
   static func capture(arguments: [String], bound: Int = 40, drive: () throws -> Void) throws -> LiveRun {
     let started = try Live.start(["run", "--output", "json", "--duration", String(bound)] + arguments)
     let process = started.process

@@ -61,14 +61,14 @@ import Testing
   static func lines(_ pipeline: Pipeline) throws -> [String] {
     var pipeline = pipeline
     pipeline.hostName = "test"
-    let collected = Collected()
+    let collected = CollectedLines()
     let output = ByteOutput(immediate: true) { bytes throws(OutputError) in collected.append(bytes) }
     _ = try pipeline.run(into: JSONLinesSink(output: output, hostName: "test"))
     return collected.text.split(separator: "\n").map(String.init)
   }
 }
 
-private final class Collected: @unchecked Sendable {
+private final class CollectedLines: @unchecked Sendable {
   private let lock = NSLock()
   private var bytes: [UInt8] = []
   func append(_ more: [UInt8]) { lock.withLock { bytes += more } }
