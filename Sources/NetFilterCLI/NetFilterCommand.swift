@@ -12,7 +12,7 @@ public struct NetFilterCommand: ParsableCommand {
         netfilter run --input events.jsonl "net.sip.names matches ('*.domain.')"
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self, RunCommand.self]
+    subcommands: [CheckCommand.self, RunCommand.self, ReplCommand.self]
   )
 
   public init() {}
