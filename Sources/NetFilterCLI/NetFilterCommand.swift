@@ -14,7 +14,7 @@ public struct NetFilterCommand: ParsableCommand {
         netfilter rules validate examples/rules
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self, RunCommand.self, RulesCommand.self]
+    subcommands: [CheckCommand.self, RunCommand.self, RulesCommand.self, ReplCommand.self]
   )
 
   public init() {}
