@@ -21,13 +21,15 @@ struct LiveRun {
     let packets: Matcher<LivePacketEvent> = try pipeline.matcher(engine)
     let sockets: Matcher<SocketEvent> = try pipeline.matcher(engine)
     let capture: LiveCapture
-    do { capture = try LiveCapture() } catch { throw RuntimeError(.unavailable, error.description) }
+    do { capture = try LiveCapture(attach: false) } catch { throw RuntimeError(.unavailable, error.description) }
     defer { capture.stop() }
+    // The plan goes in before the programs attach: no event passes unfiltered while it is written.
     if options.offload {
       do { try capture.load(pipeline.kernelPlan) } catch {
         throw RuntimeError(.failure, "Cannot load the kernel plan: \(error.description)")
       }
     }
+    do { try capture.attach() } catch { throw RuntimeError(.unavailable, error.description) }
     // After attaching: sockets used from now on are seen by the kernel, older ones are in /proc.
     let dispatcher = LiveDispatcher(
       packets: packets,
@@ -38,6 +40,8 @@ struct LiveRun {
     )
     defer {
       counters.lost = capture.lostCount
+      let seen = capture.packetCount + capture.socketEventCount
+      counters.kernel = KernelCounters(seen: seen, passed: seen - min(seen, capture.filteredCount))
       counters.names = dispatcher.naming?.counters
       dispatcher.naming?.stop()
     }
