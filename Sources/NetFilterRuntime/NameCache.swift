@@ -56,6 +56,12 @@ public final class NameCache {
         low = address.low
       }
     }
+
+    /// One word into the hasher instead of three: a lookup hashes a third as much (the keys still
+    /// compare whole).
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(low &+ high &* 0x9E37_79B9_7F4A_7C15 &+ scope &* 0xC2B2_AE3D_27D4_EB4F)
+    }
   }
 
   /// One address's names, in order, with the time each expires.
@@ -88,14 +94,16 @@ public final class NameCache {
   /// The names of `address` in `scope` at `time`: empty when none is known or all have expired.
   public func names(of address: IPAddress, scope: UInt64, at time: UInt64) -> [String] {
     let key = Key(scope: scope, address: address)
-    guard let entry = entries[key] else {
+    // Through the index: the common cases neither copy the entry nor touch its arrays.
+    guard let index = entries.index(forKey: key) else {
       counters.misses += 1
       return []
     }
-    if time < entry.soonest {
+    if time < entries.values[index].soonest {
       counters.hits += 1
-      return entry.names
+      return entries.values[index].names
     }
+    let entry = entries.values[index]
     guard time < entry.latest else {
       entries[key] = nil
       counters.expired += 1

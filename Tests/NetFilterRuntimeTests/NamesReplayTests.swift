@@ -64,6 +64,19 @@ import Testing
     #expect(unnamed.allSatisfy { !$0.contains("dst_names") })
   }
 
+  @Test func theTableShowsNamesAfterTheAddress() throws {
+    let path = try Self.capture("table")
+    defer { unlink(path) }
+    let pipeline = try Environment().compile("net_packet_tcp and net.dip.names matches ('*.lan.')").pipeline(
+      over: .pcap(path: path)
+    )
+    let collected = Collected()
+    _ = try pipeline.run(into: TableSink(output: ByteOutput(immediate: true) { collected.append($0) }))
+    let rows = collected.text.split(separator: "\n").dropFirst()
+    #expect(rows.count == 2)
+    #expect(rows.allSatisfy { $0.hasSuffix("10.9.0.1:80 (alias.test.lan.,web.test.lan.)") }, "\(collected.text)")
+  }
+
   @Test func twoRunsPrintTheSameBytes() throws {
     let path = try Self.capture("twice")
     defer { unlink(path) }
