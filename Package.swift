@@ -119,11 +119,26 @@ let package = Package(
       ]
     ),
 
+    // MARK: CEditLine and NetFilterLineEditor (libedit; the thin unsafe layer of the REPL's terminal)
+    .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+    .target(name: "CEditLineShim", dependencies: ["CEditLine"]),
+    .target(name: "NetFilterLineEditor", dependencies: ["CEditLine", "CEditLineShim"]),
+
+    // MARK: NetFilterREPL (sessions, commands, completion: pure Swift, tested without a terminal)
+    .target(
+      name: "NetFilterREPL",
+      dependencies: [
+        "NetFilter", "NetFilterRuntime", "NetFilterPackets", "NetFilterHost", "NetFilterLineEditor",
+      ]
+    ),
+    .testTarget(name: "NetFilterREPLTests", dependencies: ["NetFilterREPL", "NetFilterTestSupport"]),
+
     // MARK: NetFilterCLI and the netfilter executable
     .target(
       name: "NetFilterCLI",
       dependencies: [
-        "NetFilter", "NetFilterRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "NetFilter", "NetFilterRuntime", "NetFilterREPL",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "netfilter", dependencies: ["NetFilterCLI"]),

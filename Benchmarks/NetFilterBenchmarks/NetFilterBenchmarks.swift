@@ -21,6 +21,7 @@ let benchmarks: @Sendable () -> Void = {
   EvaluateSuite.register()
   PacketSuite.register()
   NameSuite.register()
+  RuleSuite.register()
 
   let large = Inputs.oneKilobyteFilter
   let outcome = environment.check(large)

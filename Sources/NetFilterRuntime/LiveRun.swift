@@ -11,13 +11,15 @@ struct LiveRun {
   let pipeline: Pipeline
   let options: LiveOptions
 
-  func run(_ sink: EventSink, _ stop: StopToken, _ counters: inout PipelineCounters) throws(RuntimeError) {
+  func run(_ sink: EventSink, _ engine: RuleEngine?, _ stop: StopToken, _ counters: inout PipelineCounters)
+    throws(RuntimeError)
+  {
     let capability = BPFCapability.current
     guard capability.canLoadPrograms else {
       throw RuntimeError(.unavailable, capability.missing.joined(separator: "; "))
     }
-    let packets: Program<LivePacketEvent> = try pipeline.program()
-    let sockets: Program<SocketEvent> = try pipeline.program()
+    let packets: Matcher<LivePacketEvent> = try pipeline.matcher(engine)
+    let sockets: Matcher<SocketEvent> = try pipeline.matcher(engine)
     let capture: LiveCapture
     do { capture = try LiveCapture() } catch { throw RuntimeError(.unavailable, error.description) }
     defer { capture.stop() }
@@ -32,7 +34,7 @@ struct LiveRun {
       sockets: sockets,
       selection: pipeline.selection,
       processes: LiveProcesses(),
-      naming: try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+      naming: try EventNaming(pipeline.names, readsNames: pipeline.readsNames)
     )
     defer {
       counters.lost = capture.lostCount
@@ -71,24 +73,33 @@ struct LiveRun {
 /// Turns each live record into events: counts it, decodes it, looks its process up in /proc when
 /// the program needs that, expands `--events` views, matches and writes.
 final class LiveDispatcher {
-  let packets: Program<LivePacketEvent>
-  let sockets: Program<SocketEvent>
+  let packets: Matcher<LivePacketEvent>
+  let sockets: Matcher<SocketEvent>
   let selection: EventSelection
   let processes: LiveProcesses
   /// Names of addresses, when the run looks them up.
   let naming: EventNaming?
 
   init(
-    packets: Program<LivePacketEvent>,
-    sockets: Program<SocketEvent>,
+    packets: Matcher<LivePacketEvent>,
+    sockets: Matcher<SocketEvent>,
     selection: EventSelection,
     processes: LiveProcesses,
     naming: EventNaming? = nil
   ) {
-    self.packets = packets
-    self.sockets = sockets
     self.selection = selection
     self.processes = processes
+    // Rules show the events they keep with their process, as a filter's matches are written.
+    self.packets = packets.preparing { [processes] event in
+      var shown = event
+      LiveDispatcher.fill(&shown, processes)
+      return shown
+    }
+    self.sockets = sockets.preparing { [processes] event in
+      var shown = event
+      LiveDispatcher.fill(&shown, processes)
+      return shown
+    }
     self.naming = naming
   }
 
@@ -108,11 +119,15 @@ final class LiveDispatcher {
       if ProcessContext.needsHost(packets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       try selection.forEachView(of: event, kind: event.packet.kind, viewed: { $0.viewed(as: $1) }) {
         (view) throws(OutputError) -> Bool in
-        guard packets.matches(view) else { return true }
-        counters.matched += 1
-        var shown = view
-        fillProcess(&shown)
-        try sink.write(shown)
+        if case .filter(let program) = packets {
+          guard program.matches(view) else { return true }
+          counters.matched += 1
+          var shown = view
+          fillProcess(&shown)
+          try sink.write(shown)
+        } else {
+          _ = try packets.handle(view, sink, &counters)
+        }
         return pipeline.wantsMore(counters)
       }
     case .socket(let live):
@@ -121,21 +136,30 @@ final class LiveDispatcher {
       var event = SocketEvent(live)
       naming?.name(&event)
       if ProcessContext.needsHost(sockets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
-      guard selection.selects(socket: live.kind.name), sockets.matches(event) else { return }
-      counters.matched += 1
-      fillProcess(&event)
-      try sink.write(event)
+      guard selection.selects(socket: live.kind.name) else { return }
+      if case .filter(let program) = sockets {
+        guard program.matches(event) else { return }
+        counters.matched += 1
+        fillProcess(&event)
+        try sink.write(event)
+      } else {
+        _ = try sockets.handle(event, sink, &counters)
+      }
     case .exec(let pid):
       processes.forget(pid: pid)
     }
   }
 
-  private func fillProcess(_ event: inout LivePacketEvent) {
+  private func fillProcess(_ event: inout LivePacketEvent) { Self.fill(&event, processes) }
+
+  private func fillProcess(_ event: inout SocketEvent) { Self.fill(&event, processes) }
+
+  static func fill(_ event: inout LivePacketEvent, _ processes: LiveProcesses) {
     guard event.process.host == nil else { return }
     event.process = processes.context(event.process.owner, event.socketEnds)
   }
 
-  private func fillProcess(_ event: inout SocketEvent) {
+  static func fill(_ event: inout SocketEvent, _ processes: LiveProcesses) {
     guard event.process.host == nil else { return }
     event.process = processes.context(event.process.owner, event.socketEnds)
   }

@@ -11,7 +11,9 @@ struct PcapReplay {
   let path: String
   let write: String?
 
-  func run(_ sink: EventSink, _ stop: StopToken, _ counters: inout PipelineCounters) throws(RuntimeError) {
+  func run(_ sink: EventSink, _ engine: RuleEngine?, _ stop: StopToken, _ counters: inout PipelineCounters)
+    throws(RuntimeError)
+  {
     let reader: PcapReader
     do { reader = try PcapReader(path: path) } catch {
       throw RuntimeError(.configuration, "Cannot read '\(path)': \(error.message)")
@@ -26,20 +28,20 @@ struct PcapReplay {
       }
     }
     defer { writer?.flush() }
-    let program: Program<PacketEvent> = try pipeline.program()
+    let program: Matcher<PacketEvent> = try pipeline.matcher(engine)
     try replay(reader, program, writer, sink, stop, &counters)
   }
 
   private func replay(
     _ reader: PcapReader,
-    _ program: Program<PacketEvent>,
+    _ program: Matcher<PacketEvent>,
     _ writer: PcapWriter?,
     _ sink: EventSink,
     _ stop: StopToken,
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let decode = program.needs.contains(.payload)
-    let naming = try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+    let naming = try EventNaming(pipeline.names, readsNames: pipeline.readsNames)
     defer {
       counters.names = naming?.counters
       naming?.stop()
@@ -85,21 +87,18 @@ struct PcapReplay {
   /// Writes `event` if it matches; whether it did.
   private func emit(
     _ event: PacketEvent,
-    _ program: Program<PacketEvent>,
+    _ program: Matcher<PacketEvent>,
     _ sink: EventSink,
     _ counters: inout PipelineCounters
   ) throws(OutputError) -> Bool {
-    guard program.matches(event) else { return false }
-    counters.matched += 1
-    try sink.write(event)
-    return true
+    try program.handle(event, sink, &counters)
   }
 
   /// Writes each view of `packet` (`--events`) that matches; whether any did.
   private func emitViews(
     _ packet: PacketEvent,
     _ selection: EventSelection,
-    _ program: Program<PacketEvent>,
+    _ program: Matcher<PacketEvent>,
     _ sink: EventSink,
     _ counters: inout PipelineCounters
   ) throws(OutputError) -> Bool {

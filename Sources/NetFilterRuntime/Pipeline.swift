@@ -67,11 +67,23 @@ public struct Pipeline: Sendable {
   /// How addresses are named (`net.sip.names`, `net.dip.names`) on live and replayed events.
   public var names = NameOptions()
 
+  /// With rules: the rule set run instead of ``filter`` (which is then the OR of their conditions);
+  /// the pipeline writes findings. A `sequence` filter runs as a rule set of one rule.
+  public var rules: [Rule]?
+  /// Bounds on sequence state.
+  public var ruleLimits = RuleLimits()
+
   /// A pipeline of `filter` over `source`.
   public init(filter: CheckedFilter, source: EventSource, schema: Schema = .network) {
     self.filter = filter
     self.source = source
     self.schema = schema
+  }
+
+  /// A pipeline running `rules` over `source`, writing a ``Finding`` for each time a rule fires.
+  public init(rules: [Rule], source: EventSource, schema: Schema = .network) {
+    self.init(filter: .expression(.or(rules.flatMap(\.steps))), source: source, schema: schema)
+    self.rules = rules
   }
 
   /// Runs until the source ends, ``limit`` matches, the capture's duration, or `stop`; returns
@@ -82,17 +94,34 @@ public struct Pipeline: Sendable {
     return counters
   }
 
+  /// The rules run: ``rules``, or a `sequence` filter as a rule named "sequence".
+  var ruleSet: [Rule]? {
+    if let rules { return rules }
+    guard case .sequence = filter else { return nil }
+    return [Rule(id: "sequence", name: "sequence", condition: filter)]
+  }
+
   /// Runs as ``run(into:stop:)``, counting into `counters` (which hold what was counted even
   /// when the run throws).
   public func run(into sink: EventSink, stop: StopToken, counters: inout PipelineCounters) throws(RuntimeError) {
+    let engine = ruleSet.map {
+      RuleEngine(rules: $0, limits: ruleLimits, source: source.name, hostName: hostName, schema: schema)
+    }
+    defer {
+      if let engine {
+        counters.findings = engine.totalFindings
+        let counts = zip(engine.rules, engine.counters.findings).map { Finding.Count(rule: $0.name, count: $1) }
+        counters.rules = RuleStatistics(findings: counts, counters: engine.counters)
+      }
+    }
     do {
       switch source {
       case .pcap(let path, let write):
-        try PcapReplay(pipeline: self, path: path, write: write).run(sink, stop, &counters)
+        try PcapReplay(pipeline: self, path: path, write: write).run(sink, engine, stop, &counters)
       case .jsonLines(let path, let strict):
-        try JSONLinesInput(pipeline: self, path: path, strict: strict).run(sink, stop, &counters)
+        try JSONLinesInput(pipeline: self, path: path, strict: strict).run(sink, engine, stop, &counters)
       case .live(let options):
-        try LiveRun(pipeline: self, options: options).run(sink, stop, &counters)
+        try LiveRun(pipeline: self, options: options).run(sink, engine, stop, &counters)
       }
     } catch {
       try? sink.finish()
@@ -101,20 +130,28 @@ public struct Pipeline: Sendable {
     do { try sink.finish() } catch { throw RuntimeError(.failure, error.message) }
   }
 
-  /// The filter planned for events of type `E`.
-  func program<E: Event>(for type: E.Type = E.self) throws(RuntimeError) -> Program<E> {
-    do { return try Program<E>(filter, schema: schema) } catch { throw RuntimeError(.failure, error.message) }
+  /// The filter, or the rule set of `engine`, compiled for events of type `E`.
+  func matcher<E: OutputEvent>(_ engine: RuleEngine?, for type: E.Type = E.self) throws(RuntimeError) -> Matcher<E> {
+    if let engine { return .rules(RuleMatcher(engine: engine)) }
+    do { return .filter(try Program<E>(filter, schema: schema)) } catch {
+      throw RuntimeError(.failure, error.message)
+    }
   }
 
-  /// Whether another match may be emitted.
-  func wantsMore(_ counters: PipelineCounters) -> Bool { limit.map { counters.matched < $0 } ?? true }
+  /// Whether another match (with rules, another finding) may be emitted.
+  func wantsMore(_ counters: PipelineCounters) -> Bool {
+    guard let limit else { return true }
+    return (rules != nil || filter.isSequence ? counters.findings : counters.matched) < limit
+  }
 
-  /// What the kernel tests before copying an event: the filter's plan, and with a selection the
-  /// selected kinds too.
+  /// What the kernel tests before copying an event: the filter's plan (with rules, each rule is
+  /// one filter of the plan), and with a selection the selected kinds too.
   public var kernelPlan: KernelPlan {
-    let feed = NameKernelFeed.expressions(for: filter, options: names, schema: schema)  // DNS replies for names
-    guard !selection.isAll else { return KernelPlan.lower([filter.kernelExpression] + feed) }
-    return KernelPlan.lower([.and([.or(selection.kinds.map { .event($0) }), filter.kernelExpression])] + feed)
+    let filters = ruleSet.map { $0.filter(\.enabled).map(\.condition.kernelExpression) } ?? [filter.kernelExpression]
+    let feed = NameKernelFeed.expressions(readsNames: readsNames, options: names, schema: schema)  // DNS replies
+    guard !selection.isAll else { return KernelPlan.lower(filters + feed) }
+    let kinds = CheckedExpr.or(selection.kinds.map { .event($0) })
+    return KernelPlan.lower(filters.map { .and([kinds, $0]) } + feed)
   }
 }
 
@@ -126,5 +163,10 @@ extension CheckedFilter {
     case .expression(let expression): expression
     case .sequence(let sequence): .or(sequence.steps.map(\.condition))
     }
+  }
+
+  /// Whether the filter is a `sequence`.
+  public var isSequence: Bool {
+    if case .sequence = self { true } else { false }
   }
 }

@@ -31,6 +31,7 @@ public final class TableSink: EventSink {
   ]
 
   public func write<E: OutputEvent>(_ event: E) throws(OutputError) {
+    if let finding = event as? Finding { return try output.append(finding.tableLine + "\n") }
     if !wroteHeader {
       wroteHeader = true
       try output.append(trimmed(Self.columns.map { pad($0.title, $0.width) }.joined(separator: " ")) + "\n")
@@ -55,18 +56,8 @@ public final class TableSink: EventSink {
   public func finish() throws(OutputError) { try output.flush() }
 
   private static func text(_ value: FieldValue) -> String {
-    switch value {
-    case .string(let v): v
-    case .uint(let v): String(v)
-    case .int(let v): String(v)
-    case .double(let v): String(v)
-    case .bool(let v): v ? "true" : "false"
-    case .ip(let v): v.family == .v6 ? "[\(v)]" : v.description
-    case .strings(let v): v.joined(separator: ",")
-    case .ips(let v): v.map(\.description).joined(separator: ",")
-    case .uints(let v): v.map(String.init).joined(separator: ",")
-    case .missing: ""
-    }
+    if case .ip(let v) = value, v.family == .v6 { return "[\(v)]" }
+    return value.text
   }
 
   private func trimmed(_ line: String) -> String {

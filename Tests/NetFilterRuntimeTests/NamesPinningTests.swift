@@ -34,8 +34,8 @@ import Testing
     pipeline.names = NameOptions(mode: .passive, limits: .init(minimumTTL: 0))
     let reply = B.reply("web.test.lan", answers: [.a("web.test.lan", [10, 9, 0, 1], ttl: 2)])
     let dispatcher = LiveDispatcher(
-      packets: try pipeline.program(),
-      sockets: try pipeline.program(),
+      packets: try pipeline.matcher(nil),
+      sockets: try pipeline.matcher(nil),
       selection: .all,
       processes: LiveProcesses(),
       naming: try EventNaming(pipeline.names, readsNames: false)
