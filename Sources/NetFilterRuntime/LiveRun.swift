@@ -36,7 +36,7 @@ struct LiveRun {
       sockets: sockets,
       selection: pipeline.selection,
       processes: LiveProcesses(),
-      naming: try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+      naming: try EventNaming(pipeline.names, readsNames: pipeline.readsNames)
     )
     defer {
       counters.lost = capture.lostCount

@@ -41,7 +41,7 @@ struct PcapReplay {
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let decode = program.needs.contains(.payload)
-    let naming = try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+    let naming = try EventNaming(pipeline.names, readsNames: pipeline.readsNames)
     defer {
       counters.names = naming?.counters
       naming?.stop()

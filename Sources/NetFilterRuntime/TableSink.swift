@@ -46,7 +46,8 @@ public final class TableSink: EventSink {
       if let binding = nameFields[index], case .strings(let list) = event.lookup(binding), !list.isEmpty {
         cell += " (\(list.joined(separator: ",")))"
       }
-      return pad(cell, column.width)
+      // The last column is not clipped: names may follow its address.
+      return index == Self.columns.count - 1 ? cell : pad(cell, column.width)
     }
     try output.append(trimmed(cells.joined(separator: " ")) + "\n")
   }
