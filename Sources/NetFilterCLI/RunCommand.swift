@@ -19,6 +19,7 @@ public struct RunCommand: ParsableCommand {
   @OptionGroup var filter: FilterInput
   @OptionGroup var macros: MacroOptions
   @OptionGroup var diagnostics: DiagnosticOptions
+  @OptionGroup(title: "Network outputs and metrics") var outputs: OutputOptions
 
   @Option(name: .long, help: "Read JSON-lines events from FILE ('-' for standard input).")
   var input: String?
@@ -99,11 +100,13 @@ public struct RunCommand: ParsableCommand {
         JSONLinesSink(output: out, hostName: pipeline.hostName, background: pcap != nil && !console.outIsTerminal)
       case .table: TableSink(output: out, schema: environment.schema)
       }
+    let session = try outputs.start(sink, &pipeline, filterText: text, console: console)
+    defer { session.stop() }
     var counters = PipelineCounters()
-    let signals = pcap == nil && input == nil ? SignalStop() : nil
+    let signals = pcap == nil && input == nil || outputs.isActive ? SignalStop() : nil
     defer { signals?.restore() }
     do {
-      try pipeline.run(into: sink, stop: .signals, counters: &counters)
+      try pipeline.run(into: session.sink, stop: .signals, counters: &counters)
     } catch {
       finish(counters, console)
       throw exit(for: error, console)

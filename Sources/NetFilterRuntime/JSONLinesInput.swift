@@ -14,6 +14,7 @@ struct JSONLinesInput {
     let program: Program<JSONEvent> = try pipeline.program()
     let name = path == "-" ? "<stdin>" : path
     while pipeline.wantsMore(counters), !stop.isStopped, let line = reader.next() {
+      defer { pipeline.board?.publish(counters) }
       if line.allSatisfy(\.isWhitespace) { continue }
       counters.received += 1
       let event: JSONEvent

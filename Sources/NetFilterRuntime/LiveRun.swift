@@ -58,6 +58,11 @@ struct LiveRun {
         throw RuntimeError(.failure, "Live capture failed: \(error.description)")
       }
       do { try sink.flush() } catch { failure = error }
+      if let board = pipeline.board {
+        var published = counters
+        published.lost = capture.lostCount
+        board.publish(published)
+      }
     }
     if let failure { throw RuntimeError(.failure, failure.message) }
   }

@@ -53,6 +53,7 @@ struct PcapReplay {
       }
       guard let record else { return }
       counters.received += 1
+      if counters.received & 4095 == 0 { pipeline.board?.publish(counters) }
       pipeline.progress?(counters.received, record.capturedLength)
       packet.decode(
         bytes: buffer,

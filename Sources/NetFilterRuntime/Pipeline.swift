@@ -64,6 +64,9 @@ public struct Pipeline: Sendable {
   public var report: @Sendable (String) -> Void = { _ in }
   /// Told of progress through a file: packets read and bytes captured so far.
   public var progress: (@Sendable (_ packets: Int, _ bytes: Int) -> Void)?
+  /// Where the counters are published for other threads (the `/metrics` endpoint) while running:
+  /// per JSON line, per 4,096 packets, after each wait for live events, and at the end.
+  public var board: CounterBoard?
 
   /// A pipeline of `filter` over `source`.
   public init(filter: CheckedFilter, source: EventSource, schema: Schema = .network) {
@@ -93,9 +96,11 @@ public struct Pipeline: Sendable {
         try LiveRun(pipeline: self, options: options).run(sink, stop, &counters)
       }
     } catch {
+      board?.publish(counters)
       try? sink.finish()
       throw error
     }
+    board?.publish(counters)
     do { try sink.finish() } catch { throw RuntimeError(.failure, error.message) }
   }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What a pipeline counted.
 public struct PipelineCounters: Sendable, Equatable {
   /// Events read from the source (packets, socket events, JSON lines).
@@ -16,4 +18,19 @@ public struct PipelineCounters: Sendable, Equatable {
   public var json: String {
     "{\"received\":\(received),\"matched\":\(matched),\"lost\":\(lost),\"malformed\":\(malformed)}"
   }
+}
+
+/// The latest ``PipelineCounters`` of a running pipeline, for readers on other threads: the
+/// pipeline publishes a copy now and then (``Pipeline/board``), never per event on the packet path.
+public final class CounterBoard: Sendable {
+  private let current = Mutex(PipelineCounters())
+
+  /// A board of zero counts.
+  public init() {}
+
+  /// Replaces the published counters.
+  public func publish(_ counters: PipelineCounters) { current.withLock { $0 = counters } }
+
+  /// The counters published last.
+  public var snapshot: PipelineCounters { current.withLock { $0 } }
 }
