@@ -52,6 +52,19 @@ import Testing
     #expect(run.seconds > 2.3 && run.seconds < 8)
   }
 
+  @Test func retryAfterIsHonoured() throws {
+    let directory = try scratchDirectory()
+    let capture = directory.appendingPathComponent("udp.pcap").path
+    try writeUDPCapture(capture, count: 1)
+    let receiver = try Receiver(mode: "falco", port: 19118, in: directory, ["--script", "429:3"])
+    defer { receiver.stop() }
+    let url = "http://127.0.0.1:19118/"
+    let run = try runNetfilter(["run", "--pcap", capture, "--output", "json", "--output-http", url, filter])
+    #expect(run.summary(url) == ["sent": 1, "retried": 1, "failed": 0, "dropped": 0, "unsent": 0], "\(run.stderr)")
+    // The server's 3 s, not the first backoff of about 1 s.
+    #expect(run.seconds > 2.9 && run.seconds < 6)
+  }
+
   @Test func badRequestIsNotRetried() throws {
     let directory = try scratchDirectory()
     let capture = directory.appendingPathComponent("udp.pcap").path

@@ -8,7 +8,7 @@ fields are an error here) and answers an empty ExportLogsServiceResponse.
 
 Each accepted record is appended as one JSON line to --records; each refused request to
 --records + ".rejected". --script 503,503,200 answers the first requests with those statuses
-(then 200); --stall accepts connections and never answers; --require-header 'Name: value'
+(then 200), 429:3 with Retry-After: 3; --stall accepts connections and never answers; --require-header 'Name: value'
 refuses (401) requests without it. --cert/--key serve HTTPS; --client-ca requires a client
 certificate signed by that CA. Prints "READY <port>" once listening. Stops after --lifetime seconds.
 """
@@ -103,7 +103,7 @@ def main():
     parser.add_argument("--client-ca")
     parser.add_argument("--lifetime", type=float, default=120)
     options = parser.parse_args()
-    script = [int(s) for s in options.script.split(",") if s]
+    script = [s.split(":") for s in options.script.split(",") if s]
     lock = threading.Lock()
     required = None
     if options.require_header:
@@ -128,9 +128,9 @@ def main():
                 time.sleep(options.lifetime)
                 return
             with lock:
-                status = script.pop(0) if script else 200
-            if status != 200:
-                return self.reply(status, b"scripted", retry_after=None)
+                step = script.pop(0) if script else ["200"]
+            if step[0] != "200":
+                return self.reply(int(step[0]), b"scripted", retry_after=step[1] if len(step) > 1 else None)
             if required and self.headers.get(required[0]) != required[1]:
                 self.refuse(401, "missing or wrong %s header" % required[0])
                 return
