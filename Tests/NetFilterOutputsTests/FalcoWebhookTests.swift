@@ -129,6 +129,29 @@ import Testing
     #expect(withOutput <= baseline * 1.10, "with a stalled output \(withOutput) s, without \(baseline) s")
   }
 
+  @Test func sigtermStopsTheReplayAndFlushesWhatMatched() throws {
+    let directory = try scratchDirectory()
+    let capture = directory.appendingPathComponent("udp.pcap").path
+    let packets = 100_000
+    try writeUDPCapture(capture, count: packets)
+    let receiver = try Receiver(mode: "falco", port: 19119, in: directory)
+    defer { receiver.stop() }
+    let url = "http://127.0.0.1:19119/"
+    let start = Date()
+    // One packet in a thousand matches (source port 40007).
+    let (process, errors) = try startNetfilter([
+      "run", "--pcap", capture, "--output", "json", "--stats", "--output-http", url, "net.sport = 40007",
+    ])
+    Thread.sleep(forTimeInterval: 1)
+    kill(process.processIdentifier, SIGTERM)
+    let run = finish(process, errors, since: start)
+    #expect(run.status == 0, "\(run.stderr)")
+    let matched = try #require(run.stats["matched"])
+    #expect((run.stats["received"] ?? packets) < packets, "the replay ended before SIGTERM")
+    #expect(run.summary(url) == ["sent": matched, "retried": 0, "failed": 0, "dropped": 0, "unsent": 0])
+    #expect(receiver.accepted().count == matched)
+  }
+
   @Test func authorizationHeaderFromEnvironmentAndFileIsSentNeverShown() throws {
     let directory = try scratchDirectory()
     let capture = directory.appendingPathComponent("udp.pcap").path
