@@ -15,26 +15,21 @@ extension NetworkOutput {
         statistics.add(unsent: batch.count + queue.drain())
         continue
       }
-      for part in split(batch[...]) { deliver(part) }
+      deliver(batch[...])
     }
   }
 
-  /// OTLP batches cut so that each body stays under ``OutputConfiguration/batchBytes``.
-  private func split(_ batch: ArraySlice<Alert>) -> [ArraySlice<Alert>] {
-    guard configuration.kind == .otlp, batch.count > 1 else { return [batch] }
-    let size = batch.reduce(0) { $0 + $1.output.utf8.count * 2 + $1.fields.count * 64 + 256 }
-    guard size > configuration.batchBytes else { return [batch] }
-    let middle = batch.startIndex + batch.count / 2
-    return split(batch[..<middle]) + split(batch[middle...])
+  /// The request body for `batch`, before compression.
+  private func encode(_ batch: ArraySlice<Alert>) -> [UInt8] {
+    switch configuration.kind {
+    case .falco: FalcoJSON.encode(batch.first!)
+    case .otlp: OTLPLogs.encode(batch, hostName: hostName, observed: AlertClock.now())
+    }
   }
 
   /// The request body and headers for `batch`.
-  private func request(_ batch: ArraySlice<Alert>) -> (body: [UInt8], headers: [String]) {
-    var body =
-      switch configuration.kind {
-      case .falco: FalcoJSON.encode(batch.first!)
-      case .otlp: OTLPLogs.encode(batch, hostName: hostName, observed: AlertClock.now())
-      }
+  private func request(_ body: [UInt8]) -> (body: [UInt8], headers: [String]) {
+    var body = body
     var headers = ["Content-Type: application/json", "User-Agent: netfilter"]
     if configuration.gzip, let compressed = Gzip.compress(body) {
       body = compressed
@@ -43,9 +38,16 @@ extension NetworkOutput {
     return (body, headers + configuration.headers)
   }
 
-  /// Sends one batch, retrying, and counts how it ended.
+  /// Sends one batch, retrying, and counts how it ended; a body over
+  /// ``OutputConfiguration/batchBytes`` is sent as two halves instead.
   private func deliver(_ batch: ArraySlice<Alert>) {
-    let (body, headers) = request(batch)
+    let encoded = encode(batch)
+    if encoded.count > configuration.batchBytes, batch.count > 1 {
+      let middle = batch.startIndex + batch.count / 2
+      deliver(batch[..<middle])
+      return deliver(batch[middle...])
+    }
+    let (body, headers) = request(encoded)
     let policy = configuration.retry
     var attempt = 0
     while true {

@@ -1,6 +1,8 @@
 import Foundation
-import NetFilterOutputs
 import Testing
+
+@testable import NetFilterHTTP
+@testable import NetFilterOutputs
 
 @Suite struct AlertEncodingTests {
   let alert = Alert(
@@ -101,5 +103,40 @@ import Testing
       OutputHeaders.otlpEndpoint(environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://c:4318/"])
         == "http://c:4318/v1/logs"
     )
+  }
+}
+
+@Suite struct RetryPolicyTests {
+  let policy = RetryPolicy()
+
+  func response(_ status: Int, retryAfter: Double? = nil) -> Result<HTTPResponse, HTTPTransportError> {
+    .success(HTTPResponse(status: status, retryAfter: retryAfter, body: []))
+  }
+
+  @Test func verdicts() {
+    #expect(policy.verdict(response(200)) == .delivered && policy.verdict(response(204)) == .delivered)
+    for status in [400, 401, 403, 413, 404, 301] {
+      #expect(policy.verdict(response(status)) == .reject("HTTP status \(status)"))
+    }
+    #expect(policy.verdict(response(429, retryAfter: 7)) == .retry(after: 7))
+    #expect(policy.verdict(response(500)) == .retry(after: nil))
+    var otlp = policy
+    otlp.retriesAnyServerError = false
+    #expect(
+      otlp.verdict(response(500)) == .reject("HTTP status 500") && otlp.verdict(response(503)) == .retry(after: nil)
+    )
+    let refused = HTTPTransportError(code: 7, message: "Couldn't connect to server", cancelled: false)
+    #expect(policy.verdict(.failure(refused)) == .retry(after: nil))
+    let unverified = HTTPTransportError(code: 60, message: "SSL peer certificate", cancelled: false)
+    #expect(policy.verdict(.failure(unverified)) == .reject("SSL peer certificate"))
+  }
+
+  @Test func delays() {
+    #expect(policy.delay(afterAttempt: 1, retryAfter: nil, random: 0.5) == 1)
+    #expect(policy.delay(afterAttempt: 3, retryAfter: nil, random: 0.5) == 4)
+    #expect(policy.delay(afterAttempt: 3, retryAfter: nil, random: 0) == 3.2)
+    #expect(abs(policy.delay(afterAttempt: 3, retryAfter: nil, random: 0.999_999) - 4.8) < 0.001)
+    #expect(policy.delay(afterAttempt: 30, retryAfter: nil, random: 0.5) == 60)
+    #expect(policy.delay(afterAttempt: 1, retryAfter: 120, random: 0.5) == 60)
   }
 }

@@ -38,6 +38,25 @@ import Testing
     }
   }
 
+  @Test func aStalledOutputDoesNotHoldBackAnother() throws {
+    let directory = try scratchDirectory()
+    let capture = directory.appendingPathComponent("udp.pcap").path
+    try writeUDPCapture(capture, count: 1200)
+    let stalled = try Receiver(mode: "falco", port: 19121, in: directory, ["--stall"])
+    let healthy = try Receiver(mode: "falco", port: 19122, in: directory)
+    defer {
+      stalled.stop()
+      healthy.stop()
+    }
+    let run = try runNetfilter([
+      "run", "--pcap", capture, "--output", "json", "--output-http", "http://127.0.0.1:19121/", "--output-http",
+      "http://127.0.0.1:19122/", "--flush-timeout", "3", filter,
+    ])
+    #expect(run.summary("http://127.0.0.1:19122/")["sent"] == 1200, "\(run.stderr)")
+    #expect(run.summary("http://127.0.0.1:19121/")["unsent"] == 1200)
+    #expect(healthy.accepted().count == 1200)
+  }
+
   @Test func serviceUnavailableTwiceThenDelivered() throws {
     let directory = try scratchDirectory()
     let capture = directory.appendingPathComponent("udp.pcap").path
