@@ -89,12 +89,17 @@ let package = Package(
     .target(name: "NetFilterHost"),
     .testTarget(name: "NetFilterHostTests", dependencies: ["NetFilterHost"]),
 
+    // MARK: CCares and NetFilterResolver (the thin unsafe layer around c-ares: reverse lookups for names)
+    .systemLibrary(name: "CCares", pkgConfig: "libcares", providers: [.apt(["libc-ares-dev"])]),
+    .target(name: "NetFilterResolver", dependencies: ["CCares", "NetFilterSyntax"]),
+
     // MARK: NetFilterRuntime (sources, field providers, the pipeline, sinks)
     .target(
       name: "NetFilterRuntime",
       dependencies: [
         "NetFilterDiagnostics", "NetFilterSyntax", "NetFilterSema", "NetFilterEval", "NetFilterLowering",
         "NetFilterJSON", "NetFilterDecoders", "NetFilterPackets", "NetFilterPcap", "NetFilterBPF", "NetFilterHost",
+        "NetFilterResolver",
       ]
     ),
     .testTarget(
@@ -130,11 +135,25 @@ let package = Package(
       ]
     ),
 
+    // MARK: CEditLine and NetFilterLineEditor (libedit; the thin unsafe layer of the REPL's terminal)
+    .systemLibrary(name: "CEditLine", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+    .target(name: "CEditLineShim", dependencies: ["CEditLine"]),
+    .target(name: "NetFilterLineEditor", dependencies: ["CEditLine", "CEditLineShim"]),
+
+    // MARK: NetFilterREPL (sessions, commands, completion: pure Swift, tested without a terminal)
+    .target(
+      name: "NetFilterREPL",
+      dependencies: [
+        "NetFilter", "NetFilterRuntime", "NetFilterPackets", "NetFilterHost", "NetFilterLineEditor",
+      ]
+    ),
+    .testTarget(name: "NetFilterREPLTests", dependencies: ["NetFilterREPL", "NetFilterTestSupport"]),
+
     // MARK: NetFilterCLI and the netfilter executable
     .target(
       name: "NetFilterCLI",
       dependencies: [
-        "NetFilter", "NetFilterRuntime", "NetFilterOutputs", "NetFilterHTTP",
+        "NetFilter", "NetFilterRuntime", "NetFilterREPL", "NetFilterOutputs", "NetFilterHTTP",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -33,13 +33,18 @@ static __always_inline __u32 parse_transport(struct __sk_buff *skb, __u32 l4, __
   view->dport = (__u16)th[2] << 8 | th[3];
   __u32 length = proto == IPPROTO_TCP ? (th[12] >> 4) * 4 : 8;
   if (view->sport == 53 || view->dport == 53) *large = 1;
-  __u8 p[4] = {};
+  __u8 p[8] = {};
   if (!*large && bpf_skb_load_bytes(skb, l4 + length, p, 4) == 0) {
     __u32 word = (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
     *large = word == 0x47455420 /* "GET " */ || word == 0x504f5354 /* "POST" */ ||
              word == 0x50555420 /* "PUT " */ || word == 0x48454144 /* "HEAD" */ ||
              word == 0x44454c45 /* "DELE" */ || word == 0x48545450 /* "HTTP" */;
   }
+  /* DNS on any port: a header with opcode QUERY and one question (over TCP after the 2-byte length);
+   * user space decides with a strict parse, the kernel only copies enough to decode it. */
+  __u32 header = l4 + length + (proto == IPPROTO_TCP ? 2 : 0);
+  if (!*large && bpf_skb_load_bytes(skb, header, p, 8) == 0)
+    *large = (p[2] & 0x78) == 0 && p[4] == 0 && p[5] == 1;
   return length;
 }
 

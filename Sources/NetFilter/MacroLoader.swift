@@ -7,15 +7,14 @@ import Yams
 struct MacroLoader {
   let source: SourceText
   let schema: Schema
-  private let bytes: [UInt8]
-  /// The last mark turned into an offset.
-  private let cursor = MarkCursor()
+  let document: YAMLDocument
+  private var bytes: [UInt8] { document.bytes }
   private(set) var diagnostics: [Diagnostic] = []
 
   init(source: SourceText, schema: Schema) {
     self.source = source
     self.schema = schema
-    self.bytes = Array(source.text.utf8)
+    document = YAMLDocument(source)
   }
 
   /// The macros of the file that are well formed; everything else is a diagnostic.
@@ -36,8 +35,8 @@ struct MacroLoader {
     }
     guard let root else { return [] }  // an empty file defines nothing
     guard case .sequence(let entries) = root else {
-      if case .scalar = root, Self.tag(root) == .null { return [] }
-      report(.notAList(found: describe(root)), range(of: root))
+      if case .scalar = root, YAMLDocument.tag(root) == .null { return [] }
+      report(.notAList(found: document.describe(root)), document.range(of: root))
       return []
     }
     var macros: [MacroLibrary.Macro] = []
@@ -61,42 +60,42 @@ struct MacroLoader {
 
   private mutating func macro(_ entry: Node) -> MacroLibrary.Macro? {
     guard case .mapping(let mapping) = entry else {
-      report(.notAMapping(found: describe(entry)), range(of: entry))
+      report(.notAMapping(found: document.describe(entry)), document.range(of: entry))
       return nil
     }
     var values: [String: (key: Node, value: Node)] = [:]
     var valid = true
     for (key, value) in mapping {
       guard case .scalar(let scalar) = key, Self.keys.contains(scalar.string) else {
-        report(.unknownKey(key.scalar?.string ?? describe(key)), range(of: key))
+        report(.unknownKey(key.scalar?.string ?? document.describe(key)), document.range(of: key))
         valid = false
         continue
       }
       values[scalar.string] = (key, value)
     }
     guard let (nameKey, nameNode) = values["macro"] else {
-      report(.missingName, range(of: entry))
+      report(.missingName, document.range(of: entry))
       return nil
     }
-    guard case .scalar(let nameScalar) = nameNode, Self.tag(nameNode) != .null else {
+    guard case .scalar(let nameScalar) = nameNode, YAMLDocument.tag(nameNode) != .null else {
       report(
-        .invalidValue(key: "macro", expected: "a name", found: describe(nameNode)),
-        valueRange(nameNode, after: nameKey)
+        .invalidValue(key: "macro", expected: "a name", found: document.describe(nameNode)),
+        document.valueRange(nameNode, after: nameKey)
       )
       return nil
     }
     let name = nameScalar.string
-    let nameRange = range(of: nameNode)
+    let nameRange = document.range(of: nameNode)
     guard checkName(name, at: nameRange) else { return nil }
 
     var description: String?
     if let (key, node) = values["description"] {
-      if case .scalar(let scalar) = node, Self.tag(node) != .null {
+      if case .scalar(let scalar) = node, YAMLDocument.tag(node) != .null {
         description = scalar.string
       } else {
         report(
-          .invalidValue(key: "description", expected: "a string", found: describe(node)),
-          valueRange(node, after: key)
+          .invalidValue(key: "description", expected: "a string", found: document.describe(node)),
+          document.valueRange(node, after: key)
         )
         valid = false
       }
@@ -109,14 +108,14 @@ struct MacroLoader {
       report(.missingBody(macro: name), nameRange)
       return nil
     case (.some, .some(let list)):
-      report(.bothBodies(macro: name), range(of: list.key))
+      report(.bothBodies(macro: name), document.range(of: list.key))
       return nil
     case (.some(let expr), nil):
-      bodyRange = valueRange(expr.value, after: expr.key)
+      bodyRange = document.valueRange(expr.value, after: expr.key)
       guard let parsed = expression(name, expr.value, range: bodyRange) else { return nil }
       body = parsed
     case (nil, .some(let list)):
-      bodyRange = valueRange(list.value, after: list.key)
+      bodyRange = document.valueRange(list.value, after: list.key)
       guard let items = self.list(name, list.value, range: bodyRange) else { return nil }
       body = (.list(items), nil, nil)
     }
@@ -177,8 +176,8 @@ struct MacroLoader {
   private mutating func expression(_ name: String, _ node: Node, range: SourceRange)
     -> (MacroLibrary.Macro.Body, SourceText?, [Int]?)?
   {
-    guard case .scalar(let scalar) = node, Self.tag(node) != .null else {
-      report(.invalidValue(key: "expr", expected: "a string", found: describe(node)), range)
+    guard case .scalar(let scalar) = node, YAMLDocument.tag(node) != .null else {
+      report(.invalidValue(key: "expr", expected: "a string", found: document.describe(node)), range)
       return nil
     }
     let text = scalar.string
@@ -186,7 +185,7 @@ struct MacroLoader {
       report(.exprTooShort(macro: name), range)
       return nil
     }
-    let offsets = scalarOffsets(scalar)
+    let offsets = document.scalarOffsets(scalar)
     let macroSource = SourceText(text, name: "macro '\(name)'")
     let parsed = Parser.parseExpression(macroSource)
     let errors = parsed.diagnostics.filter { $0.severity == .error }
@@ -208,7 +207,7 @@ struct MacroLoader {
 
   private mutating func list(_ name: String, _ node: Node, range: SourceRange) -> Expr? {
     guard case .sequence(let sequence) = node else {
-      report(.invalidValue(key: "list", expected: "a list", found: describe(node)), range)
+      report(.invalidValue(key: "list", expected: "a list", found: document.describe(node)), range)
       return nil
     }
     guard !sequence.isEmpty else {
@@ -217,13 +216,13 @@ struct MacroLoader {
     }
     let limit = Limits.default.maxListItems
     guard sequence.count <= limit else {
-      report(.listTooLong(macro: name, count: sequence.count, limit: limit), self.range(of: sequence[limit]))
+      report(.listTooLong(macro: name, count: sequence.count, limit: limit), document.range(of: sequence[limit]))
       return nil
     }
     var items: [Expr] = []
     var valid = true
     for item in sequence {
-      let itemRange = self.range(of: item)
+      let itemRange = document.range(of: item)
       guard let literal = listItem(name, item, range: itemRange) else {
         valid = false
         continue
@@ -237,10 +236,10 @@ struct MacroLoader {
   /// the checker turns into an address, CIDR or pattern by the field and operator it meets.
   private mutating func listItem(_ name: String, _ node: Node, range: SourceRange) -> Literal? {
     guard case .scalar(let scalar) = node else {
-      report(.invalidListItem(macro: name, found: describe(node)), range)
+      report(.invalidListItem(macro: name, found: document.describe(node)), range)
       return nil
     }
-    switch Self.tag(node) {
+    switch YAMLDocument.tag(node) {
     case .int:
       if let value = node.int, value >= 0 { return .integer(UInt64(value)) }
       if let value = UInt64(scalar.string) { return .integer(value) }
@@ -256,7 +255,7 @@ struct MacroLoader {
       return nil
     case .bool, .null:
       report(
-        .invalidListItem(macro: name, found: describe(node)),
+        .invalidListItem(macro: name, found: document.describe(node)),
         range,
         notes: scalar.string.isEmpty ? [] : [Note("quote it to make it a string: '\(scalar.string)'")]
       )
@@ -266,104 +265,6 @@ struct MacroLoader {
     }
   }
 
-  // MARK: Positions
-
-  /// The UTF-8 offset of a libyaml mark (1-based line, column in Unicode scalars). Marks come in
-  /// file order, so the walk along a line resumes from the previous mark when it is on the same
-  /// line: the items of a one-line flow list cost one pass over the line, not one each.
-  func offset(of mark: Mark) -> Int {
-    guard mark.line >= 1 else { return 0 }
-    guard mark.line <= source.lineStarts.count else { return bytes.count }
-    var end = mark.line < source.lineStarts.count ? source.lineStarts[mark.line] - 1 : bytes.count
-    if end > source.lineStarts[mark.line - 1], bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-    let target = max(0, mark.column - 1)
-    var (column, position) = (0, source.lineStarts[mark.line - 1])
-    if let last = cursor.last, last.line == mark.line, last.column <= target {
-      (column, position) = (last.column, last.offset)
-    }
-    while column < target, position < end {
-      position += 1
-      while position < end, bytes[position] & 0xC0 == 0x80 { position += 1 }
-      column += 1
-    }
-    cursor.last = (mark.line, column, position)
-    return position
-  }
-
-  /// The end of the line holding `offset` (before the newline).
-  private func endOfLine(_ offset: Int) -> Int {
-    var end = offset
-    while end < bytes.count, bytes[end] != UInt8(ascii: "\n"), bytes[end] != UInt8(ascii: "\r") { end += 1 }
-    return end
-  }
-
-  /// Where a node is: a scalar's text, quotes included, or the rest of a collection's first line.
-  func range(of node: Node) -> SourceRange {
-    guard let mark = node.mark else { return .at(0) }
-    let start = offset(of: mark)
-    guard case .scalar(let scalar) = node else { return SourceRange(start, max(start + 1, endOfLine(start))) }
-    if let offsets = scalarOffsets(scalar), let last = offsets.last {
-      let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
-      return SourceRange(start, last + (quoted ? 1 : 0))
-    }
-    return SourceRange(start, max(start + 1, endOfLine(start)))
-  }
-
-  /// The range of a value, or of its key when the value is empty (`expr:` with nothing after it).
-  private func valueRange(_ value: Node, after key: Node) -> SourceRange {
-    if case .scalar(let scalar) = value, scalar.string.isEmpty, scalar.style == .plain { return range(of: key) }
-    return range(of: value)
-  }
-
-  /// The file offset of every UTF-8 byte of a scalar's value, plus one past its end, when the value
-  /// can be matched against the file: no escapes, with line folds (a break and the next line's
-  /// indentation) standing for one space or newline. `nil` otherwise.
-  func scalarOffsets(_ scalar: Node.Scalar) -> [Int]? {
-    guard let mark = scalar.mark else { return nil }
-    let value = Array(scalar.string.utf8)
-    let start = offset(of: mark)
-    var position: Int
-    switch scalar.style {
-    case .singleQuoted, .doubleQuoted:
-      position = start + 1
-    case .literal, .folded:
-      position = endOfLine(start)
-      position = skipLineBreak(position) ?? bytes.count
-      while position < bytes.count, bytes[position] == UInt8(ascii: " ") || bytes[position] == UInt8(ascii: "\t") {
-        position += 1
-      }
-    default:
-      position = start
-    }
-    var offsets: [Int] = []
-    offsets.reserveCapacity(value.count + 1)
-    for byte in value {
-      if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n"), let next = skipLineBreak(position) {
-        offsets.append(position)
-        position = next
-        while position < bytes.count, bytes[position] == UInt8(ascii: " ") || bytes[position] == UInt8(ascii: "\t") {
-          position += 1
-        }
-        continue
-      }
-      guard position < bytes.count, bytes[position] == byte else { return nil }
-      offsets.append(position)
-      position += 1
-    }
-    offsets.append(position)
-    return offsets
-  }
-
-  /// The offset after a line break at `offset`, or `nil` if there is none there.
-  private func skipLineBreak(_ offset: Int) -> Int? {
-    var position = offset
-    if position < bytes.count, bytes[position] == UInt8(ascii: "\r") { position += 1 }
-    guard position < bytes.count, bytes[position] == UInt8(ascii: "\n") else {
-      return position > offset ? position : nil
-    }
-    return position + 1
-  }
-
   // MARK: Reporting
 
   private mutating func report(_ message: MacroMessage, _ range: SourceRange, notes: [Note] = []) {
@@ -371,57 +272,9 @@ struct MacroLoader {
   }
 
   private mutating func reportYAML(_ error: YamlError) {
-    switch error {
-    case .scanner(let context, let problem, let mark, _),
-      .parser(let context, let problem, let mark, _),
-      .composer(let context, let problem, let mark, _):
-      let at = offset(of: mark)
-      var notes: [Note] = []
-      if let context {
-        notes.append(Note(context.text, at: SourceRange.at(offset(of: context.mark))))
-      }
-      report(.invalidYAML(problem), SourceRange(at, min(bytes.count, at + 1)), notes: notes)
-    case .reader(let problem, let characterOffset, _, _):
-      var at = 0
-      if let characterOffset,
-        let index = source.text.index(
-          source.text.startIndex,
-          offsetBy: characterOffset,
-          limitedBy: source.text.endIndex
-        )
-      {
-        at = source.text.utf8.distance(from: source.text.startIndex, to: index)
-      }
-      report(.invalidYAML(problem), SourceRange(at, min(bytes.count, at + 1)))
-    case .duplicatedKeysInMapping(let duplicates, let context):
-      let at = offset(of: context.mark)
-      report(.duplicateKey(duplicates.sorted().joined(separator: "', '")), SourceRange(at, endOfLine(at)))
-    default:
-      report(.invalidYAML(String(describing: error)), .at(0))
+    switch document.problem(error) {
+    case .invalid(let problem, let range, let notes): report(.invalidYAML(problem), range, notes: notes)
+    case .duplicateKeys(let keys, let range): report(.duplicateKey(keys), range)
     }
   }
-
-  /// The resolved tag of a node (`int`, `str`, `null`, …).
-  static func tag(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.description) }
-
-  /// A phrase for messages: "a list", "a mapping", "null", "boolean 'yes'".
-  private func describe(_ node: Node) -> String {
-    switch node {
-    case .mapping: return "a mapping"
-    case .sequence: return "a list"
-    case .alias: return "an alias"
-    case .scalar(let scalar):
-      switch Self.tag(node) {
-      case .null: return "null"
-      case .bool: return "the boolean '\(scalar.string)'"
-      case .int, .float: return "the number \(scalar.string)"
-      default: return "the string '\(scalar.string)'"
-      }
-    }
-  }
-}
-
-/// Where ``MacroLoader/offset(of:)`` stopped last: a 1-based line, a 0-based column and its offset.
-private final class MarkCursor {
-  var last: (line: Int, column: Int, offset: Int)?
 }

@@ -43,7 +43,10 @@ public struct CheckCommand: ParsableCommand {
     }
     if !outcome.diagnostics.isEmpty { console.err(rendered) }
     if ast { console.out(TypedTree.print(checked) + "\n") }
-    if explain { console.out(PlanExplanation.text(.lower([checked.kernelExpression]), sources: [normalized])) }
+    if explain {
+      console.out(PlanExplanation.text(.lower([checked.kernelExpression]), sources: [normalized]))
+      if let names = NameKernelFeed.explanation(for: checked, schema: .network) { console.out(names) }
+    }
     console.out(normalized + "\n")
   }
 }

@@ -37,14 +37,16 @@ struct FilterInput: ParsableArguments {
   var file: String?
 
   func validate() throws {
-    if expression == nil, file == nil { throw ValidationError("Missing expression (or --file FILE).") }
     if expression != nil, file != nil { throw ValidationError("Give the expression or --file, not both.") }
   }
+
+  /// Whether a filter was given.
+  var isGiven: Bool { expression != nil || file != nil }
 
   /// The filter text and the name diagnostics show for it.
   func read() throws -> (text: String, name: String) {
     if let expression { return (expression, "<expr>") }
-    let path = file ?? "-"
+    guard let path = file else { throw ValidationError("Missing expression (or --file FILE).") }
     guard let text = readTextFile(path) else {
       throw ValidationError("Cannot read '\(path)'.")
     }

@@ -10,9 +10,11 @@ public struct NetFilterCommand: ParsableCommand {
         netfilter check "net.dip = 8.8.8.8 and net.dport in (53, 853)"
         netfilter check "net_packet_dns.data.src=8.8.8.8"
         netfilter run --input events.jsonl "net.sip.names matches ('*.domain.')"
+        netfilter run --pcap capture.pcap --rules examples/rules
+        netfilter rules validate examples/rules
       """,
     version: "0.1.0",
-    subcommands: [CheckCommand.self, RunCommand.self]
+    subcommands: [CheckCommand.self, RunCommand.self, RulesCommand.self, ReplCommand.self]
   )
 
   public init() {}

@@ -8,6 +8,9 @@ public struct RunCommand: ParsableCommand {
     commandName: "run",
     abstract: "Print the events a filter selects.",
     discussion: """
+      --rules PATH runs a rule set instead of one filter and prints findings (one JSON object per
+      line with Falco's and Fibratus's keys, or one line each with --output table); a filter that
+      is a `sequence` runs as a rule named "sequence".
       --input FILE reads JSON lines ('-' for standard input), each either a flat field map
       ({"evt.name":"Send","net.dport":443,…}) or a Tracee JSON event ({"eventName":…,"args":[…]}).
       A malformed line is reported with its line number and skipped (--strict stops instead).
@@ -18,7 +21,9 @@ public struct RunCommand: ParsableCommand {
 
   @OptionGroup var filter: FilterInput
   @OptionGroup var macros: MacroOptions
+  @OptionGroup var rules: RuleOptions
   @OptionGroup var diagnostics: DiagnosticOptions
+  @OptionGroup var names: NameCommandOptions
   @OptionGroup(title: "Network outputs and metrics") var outputs: OutputOptions
 
   @Option(name: .long, help: "Read JSON-lines events from FILE ('-' for standard input).")
@@ -60,6 +65,10 @@ public struct RunCommand: ParsableCommand {
   public init() {}
 
   public func validate() throws {
+    if filter.isGiven, !rules.paths.isEmpty { throw ValidationError("Give a filter or --rules, not both.") }
+    if !filter.isGiven, rules.paths.isEmpty {
+      throw ValidationError("Missing expression (or --file FILE, or --rules PATH).")
+    }
     if let count, count <= 0 { throw ValidationError("--count must be a positive number.") }
     if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds.") }
     if duration != nil, pcap != nil || input != nil { throw ValidationError("--duration applies to live capture.") }
@@ -86,11 +95,19 @@ public struct RunCommand: ParsableCommand {
     let console = Console.current
     let formatter = diagnostics.formatter(for: console)
     let environment = Environment(resolver: try macros.load(formatter, console: console))
-    let (text, name) = try filter.read()
-    let compiled = try compile(environment, text, name: name, formatter, console)
-    var pipeline = Pipeline(filter: compiled.checked, source: source, schema: environment.schema)
+    var pipeline: Pipeline
+    var filterText = ""
+    if let library = try rules.load(environment, formatter, console: console) {
+      pipeline = Pipeline(rules: library.rules, source: source, schema: environment.schema)
+    } else {
+      let (text, name) = try filter.read()
+      filterText = text
+      let compiled = try compile(environment, text, name: name, formatter, console)
+      pipeline = Pipeline(filter: compiled.checked, source: source, schema: environment.schema)
+    }
     pipeline.selection = try selection()
     pipeline.limit = count
+    pipeline.names = names.options
     pipeline.report = { console.err($0 + "\n") }
     if case .pcap(let path, _) = source { pipeline.progress = Progress(path: path, console: console).tick }
     let out = ByteOutput(immediate: console.outIsTerminal, console.outBytes)
@@ -100,7 +117,7 @@ public struct RunCommand: ParsableCommand {
         JSONLinesSink(output: out, hostName: pipeline.hostName, background: pcap != nil && !console.outIsTerminal)
       case .table: TableSink(output: out, schema: environment.schema)
       }
-    let session = try outputs.start(sink, &pipeline, filterText: text, console: console)
+    let session = try outputs.start(sink, &pipeline, filterText: filterText, console: console)
     defer { session.stop() }
     var counters = PipelineCounters()
     let signals = pcap == nil && input == nil || outputs.isActive ? SignalStop() : nil
@@ -152,8 +169,9 @@ public struct RunCommand: ParsableCommand {
     if stats {
       console.err(counters.json + "\n")
     } else if console.errIsTerminal || counters.malformed > 0 {
+      let findings = counters.rules == nil ? "" : ", \(counters.findings) findings"
       console.err(
-        "netfilter: \(counters.received) events read, \(counters.matched) matched, \(counters.malformed) malformed\n"
+        "netfilter: \(counters.received) events read, \(counters.matched) matched\(findings), \(counters.malformed) malformed\n"
       )
     }
   }

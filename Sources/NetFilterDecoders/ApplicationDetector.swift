@@ -7,8 +7,9 @@ public indirect enum ApplicationMessage: Sendable {
   case malformedDNS(String)
 }
 
-/// Recognizes DNS (port 53 or 5353, over UDP or TCP) and HTTP/1.x (by its first bytes, on any TCP
-/// port) from the first bytes of a payload, and decodes them on demand.
+/// Recognizes DNS and HTTP/1.x from a payload, and decodes them on demand. DNS over UDP or TCP: on
+/// ports 53 and 5353 by its header (as Wireshark does there), on any other port by a strict walk of
+/// the whole message (``DNSProbe``). HTTP/1.x by its first bytes, on any TCP port.
 package enum ApplicationDetector {
   private static let methods: [[UInt8]] = [
     "GET ", "POST ", "PUT ", "DELETE ", "HEAD ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ",
@@ -25,8 +26,11 @@ package enum ApplicationDetector {
       if questions == 1 { return flags & 0x80 == 0 ? .dnsRequest : .dnsResponse }
       return .dns
     }
-    // Every method and "HTTP/" start with an upper-case letter: most payloads stop here.
-    guard packet.transport == .tcp, let first = payload.u8(0), first >= 0x41, first <= 0x5A else { return .none }
+    // Every method and "HTTP/" start with an upper-case letter; a DNS message over TCP starts with
+    // its length (a byte below 0x41 for messages under 16 KiB).
+    guard packet.transport == .tcp, let first = payload.u8(0), first >= 0x41, first <= 0x5A else {
+      return DNSProbe.kind(payload, tcp: packet.transport == .tcp)
+    }
     if startsWith(payload, responsePrefix) { return .httpResponse }
     return methods.contains { startsWith(payload, $0) } ? .httpRequest : .none
   }

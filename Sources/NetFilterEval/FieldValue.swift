@@ -68,3 +68,22 @@ extension Event {
     return value(of: FieldKey(id: -1, binding: binding))
   }
 }
+
+extension FieldValue {
+  /// The value as text for people: numbers in decimal, addresses in their canonical form, several
+  /// values separated by commas, and the empty string when missing.
+  public var text: String {
+    switch self {
+    case .string(let v): v
+    case .uint(let v): String(v)
+    case .int(let v): String(v)
+    case .double(let v): String(v)
+    case .bool(let v): v ? "true" : "false"
+    case .ip(let v): v.description
+    case .strings(let v): v.joined(separator: ",")
+    case .ips(let v): v.map(\.description).joined(separator: ",")
+    case .uints(let v): v.map(String.init).joined(separator: ",")
+    case .missing: ""
+    }
+  }
+}

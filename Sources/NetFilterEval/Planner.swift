@@ -12,8 +12,13 @@ struct Planner<E: Event> {
   /// What the accessors of the fields read so far cost the source.
   private(set) var needs: FieldNeeds = []
   private var index: [FieldBinding: Int] = [:]
+  /// Where `$alias.field` operands read their values (sequence steps); `nil` reads them as missing.
+  let bound: BoundValues?
 
-  init(schema: Schema) { self.schema = schema }
+  init(schema: Schema, bound: BoundValues? = nil) {
+    self.schema = schema
+    self.bound = bound
+  }
 
   /// The key of `binding`, registering it on first use.
   mutating func key(_ binding: FieldBinding) -> FieldKey {
@@ -36,7 +41,9 @@ struct Planner<E: Event> {
     switch expr {
     case .constant(let value): return { _ in value }
     case .and(let operands): return conjunction(operands.map { plan($0) })
-    case .or(let operands): return disjunction(operands.map { plan($0) })
+    case .or(let operands):
+      if operands.count >= Self.indexedDisjunction, let indexed = indexedDisjunction(operands) { return indexed }
+      return disjunction(operands.map { plan($0) })
     case .not(let operand):
       let inner = plan(operand)
       return { !inner($0) }
@@ -81,6 +88,30 @@ struct Planner<E: Event> {
     }
   }
 
+  /// The fewest operands of an `or` worth an index: below it, testing them in turn is as cheap.
+  static var indexedDisjunction: Int { 8 }
+
+  /// A long `or` tested through a ``ConditionIndex`` of its operands: only the operands whose
+  /// witnesses an event holds (equal values on one field merge into one lookup, prefixes into
+  /// one table, substrings into one scan) and those without a witness are tested. `nil` when
+  /// nothing can be indexed.
+  private mutating func indexedDisjunction(_ operands: [CheckedExpr]) -> Predicate<E>? {
+    let index = ConditionIndex(operands.map { [$0] })
+    guard index.always.count < operands.count else { return nil }
+    let predicates = operands.map { plan($0) }
+    let readers = index.readFields(schema).map { field($0) }
+    let always = index.always
+    return { event in
+      for operand in always where predicates[operand](event) { return true }
+      var found = false
+      index.forEachCandidate({ readers[$0](event) }) { operand in
+        found = predicates[operand](event)
+        return !found
+      }
+      return found
+    }
+  }
+
   /// A bare event name: the event is of that kind (`evt.kinds` lists every kind a packet is, so a
   /// DNS response is also `net_packet_dns` and `net_packet_udp`), or else it is named so.
   private mutating func eventKind(_ name: String) -> Predicate<E> {
@@ -106,8 +137,10 @@ struct Planner<E: Event> {
     switch operand {
     case .field(let binding):
       return field(binding)
-    case .boundField:
-      return { _ in .missing }
+    case .boundField(let alias, let binding):
+      guard let bound else { return { _ in .missing } }
+      let slot = bound.slot(alias: alias, binding)
+      return { _ in bound.values[slot] }
     case .value(let value):
       let constant = FieldValue(value)
       return { _ in constant }

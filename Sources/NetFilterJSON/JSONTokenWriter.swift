@@ -248,6 +248,19 @@ public struct JSONTextWriter: JSONTokenWriter {
   @inlinable public mutating func rawNumber(_ text: String) { raw(text) }
   @inlinable public mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
 
+  /// Writes a value that is already JSON text (an event line inside a finding), unchanged.
+  public mutating func embedded(_ json: [UInt8]) {
+    token(json.count) { span, start in
+      var at = start
+      for byte in json {
+        span[at] = byte
+        at += 1
+      }
+      return at
+    }
+    separate = true
+  }
+
   @inlinable mutating func raw(_ text: String) {
     token(text.utf8.count) { span, start in
       var at = start

@@ -2,8 +2,8 @@ import NetFilterEval
 import NetFilterRuntime
 import NetFilterSema
 
-/// An ``EventSink`` that writes each match to another sink (standard output) and ships it as an
-/// ``Alert`` to the network outputs. The capture thread never waits for the network: when every
+/// An ``EventSink`` that writes each match (or a rule set's ``Finding``) to another sink (standard
+/// output) and ships it as an ``Alert`` to the network outputs. The capture thread never waits for the network: when every
 /// output's queue is full the alert is not even built, only counted as dropped.
 public final class OutputSink: EventSink {
   private let inner: EventSink?
@@ -33,6 +33,7 @@ public final class OutputSink: EventSink {
   public func write<E: OutputEvent>(_ event: E) throws(OutputError) {
     try inner?.write(event)
     guard hub.hasRoom else { return hub.countDropped() }
+    if E.self == Finding.self, let finding = event as? Finding { return hub.send(Alert(finding: finding)) }
     let fields: [FieldBinding]
     if let bindings, bindings.type == ObjectIdentifier(E.self) {
       fields = bindings.fields

@@ -19,6 +19,9 @@ public struct PacketEvent: Event, Sendable {
   /// With `--events`, the one kind this event stands for (Tracee's one-event-per-kind model).
   public private(set) var viewName: String?
   private var viewMask = UInt16.max
+  /// The names of the packet's addresses, when the run looked them up (its filter or output reads
+  /// `net.sip.names` or `net.dip.names`).
+  public var names: AddressNames?
 
   /// Decodes `bytes`; `decodeApplication` parses DNS and HTTP payloads (only detection otherwise).
   /// `direction` is the capture's word on it when the link-layer header has none (live capture).
@@ -46,6 +49,7 @@ public struct PacketEvent: Event, Sendable {
   ) {
     self.bytes = bytes
     application = nil
+    names = nil
     viewName = nil
     viewMask = .max
     PacketDecoder.decode(bytes, linkType: linkType, record: record, into: &packet)
@@ -88,6 +92,14 @@ public struct PacketEvent: Event, Sendable {
     let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
     copy.application = ApplicationDetector.decode(kind.application, packet, payload)
     return copy
+  }
+
+  /// Decodes the DNS or HTTP payload in place, when it was detected and is not decoded yet (a DNS
+  /// reply the name cache learns from, though the filter does not read the payload).
+  public mutating func decodeApplicationInPlace() {
+    guard application == nil, kind.application != .none else { return }
+    let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
+    application = ApplicationDetector.decode(kind.application, packet, payload)
   }
 
   /// Whether the packet is damaged: a truncated or malformed header, or (when the application

@@ -42,6 +42,8 @@ enum PacketFieldTable {
     ("net.direction", FieldAccessor { $0.directionName.map { .string($0) } ?? .missing }),
     ("net.sport.name", FieldAccessor { $0.serviceName($0.packet.sourcePort) }),
     ("net.dport.name", FieldAccessor { $0.serviceName($0.packet.destinationPort) }),
+    ("net.sip.names", FieldAccessor(needs: .names) { $0.names.map { .strings($0.source) } ?? .missing }),
+    ("net.dip.names", FieldAccessor(needs: .names) { $0.names.map { .strings($0.destination) } ?? .missing }),
   ]
 
   /// `EVENT.data.src/dst/src_port/dst_port/metadata.direction` and the header structures.

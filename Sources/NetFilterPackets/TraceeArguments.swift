@@ -53,7 +53,7 @@ extension PacketEvent {
       eventID: EventNames.firstPacketID + (event?.rawValue ?? 0),
       hostName: hostName,
       process: process,
-      argumentCount: event.map(argumentCount) ?? 0
+      argumentCount: (event.map(argumentCount) ?? 0) + (names?.argumentCount ?? 0)
     )
   }
 
@@ -62,6 +62,7 @@ extension PacketEvent {
     let header = traceeHeader(event, hostName: hostName, process: process)
     header.open(&sink)
     if let event { writeArguments(for: event, to: &sink) }
+    names?.write(source: "src_names", destination: "dst_names", to: &sink)
     header.close(&sink)
   }
 

@@ -8,13 +8,15 @@ struct JSONLinesInput {
   let path: String
   let strict: Bool
 
-  func run(_ sink: EventSink, _ stop: StopToken, _ counters: inout PipelineCounters) throws(RuntimeError) {
+  func run(_ sink: EventSink, _ engine: RuleEngine?, _ stop: StopToken, _ counters: inout PipelineCounters)
+    throws(RuntimeError)
+  {
     guard var reader = LineReader(path: path) else { throw RuntimeError(.configuration, "Cannot read '\(path)'.") }
     defer { reader.close() }
-    let program: Program<JSONEvent> = try pipeline.program()
+    let program: Matcher<JSONEvent> = try pipeline.matcher(engine)
     let name = path == "-" ? "<stdin>" : path
     while pipeline.wantsMore(counters), !stop.isStopped, let line = reader.next() {
-      defer { pipeline.board?.publish(counters) }
+      defer { pipeline.publish(counters, engine) }
       if line.allSatisfy(\.isWhitespace) { continue }
       counters.received += 1
       let event: JSONEvent
@@ -25,9 +27,7 @@ struct JSONLinesInput {
         pipeline.report(message)
         continue
       }
-      guard program.matches(event) else { continue }
-      counters.matched += 1
-      do { try sink.write(event) } catch { throw RuntimeError(.failure, error.message) }
+      do { _ = try program.handle(event, sink, &counters) } catch { throw RuntimeError(.failure, error.message) }
     }
   }
 }

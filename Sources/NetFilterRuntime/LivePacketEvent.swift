@@ -10,7 +10,7 @@ import NetFilterSyntax
 /// `evt.tid`), which packets from files do not have. Every other field is the packet's.
 public struct LivePacketEvent: Event, Sendable {
   /// The decoded packet.
-  public let packet: PacketEvent
+  public internal(set) var packet: PacketEvent
   /// The process behind the packet (the kernel's owner, and what /proc adds when it was asked).
   public var process: ProcessContext
 

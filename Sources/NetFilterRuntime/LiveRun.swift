@@ -11,13 +11,15 @@ struct LiveRun {
   let pipeline: Pipeline
   let options: LiveOptions
 
-  func run(_ sink: EventSink, _ stop: StopToken, _ counters: inout PipelineCounters) throws(RuntimeError) {
+  func run(_ sink: EventSink, _ engine: RuleEngine?, _ stop: StopToken, _ counters: inout PipelineCounters)
+    throws(RuntimeError)
+  {
     let capability = BPFCapability.current
     guard capability.canLoadPrograms else {
       throw RuntimeError(.unavailable, capability.missing.joined(separator: "; "))
     }
-    let packets: Program<LivePacketEvent> = try pipeline.program()
-    let sockets: Program<SocketEvent> = try pipeline.program()
+    let packets: Matcher<LivePacketEvent> = try pipeline.matcher(engine)
+    let sockets: Matcher<SocketEvent> = try pipeline.matcher(engine)
     let capture: LiveCapture
     do { capture = try LiveCapture() } catch { throw RuntimeError(.unavailable, error.description) }
     defer { capture.stop() }
@@ -31,10 +33,15 @@ struct LiveRun {
       packets: packets,
       sockets: sockets,
       selection: pipeline.selection,
-      processes: LiveProcesses()
+      processes: LiveProcesses(),
+      naming: try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
     )
-    defer { counters.lost = capture.lostCount }
-    try read(capture, dispatcher, sink, stop, &counters)
+    defer {
+      counters.lost = capture.lostCount
+      counters.names = dispatcher.naming?.counters
+      dispatcher.naming?.stop()
+    }
+    try read(capture, dispatcher, sink, stop, engine, &counters)
   }
 
   private func read(
@@ -42,6 +49,7 @@ struct LiveRun {
     _ dispatcher: LiveDispatcher,
     _ sink: EventSink,
     _ stop: StopToken,
+    _ engine: RuleEngine?,
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let deadline = options.duration.map { Date().addingTimeInterval($0) }
@@ -58,10 +66,10 @@ struct LiveRun {
         throw RuntimeError(.failure, "Live capture failed: \(error.description)")
       }
       do { try sink.flush() } catch { failure = error }
-      if let board = pipeline.board {
+      if pipeline.board != nil {
         var published = counters
         published.lost = capture.lostCount
-        board.publish(published)
+        pipeline.publish(published, engine, names: dispatcher.naming?.counters)
       }
     }
     if let failure { throw RuntimeError(.failure, failure.message) }
@@ -71,21 +79,34 @@ struct LiveRun {
 /// Turns each live record into events: counts it, decodes it, looks its process up in /proc when
 /// the program needs that, expands `--events` views, matches and writes.
 final class LiveDispatcher {
-  let packets: Program<LivePacketEvent>
-  let sockets: Program<SocketEvent>
+  let packets: Matcher<LivePacketEvent>
+  let sockets: Matcher<SocketEvent>
   let selection: EventSelection
   let processes: LiveProcesses
+  /// Names of addresses, when the run looks them up.
+  let naming: EventNaming?
 
   init(
-    packets: Program<LivePacketEvent>,
-    sockets: Program<SocketEvent>,
+    packets: Matcher<LivePacketEvent>,
+    sockets: Matcher<SocketEvent>,
     selection: EventSelection,
-    processes: LiveProcesses
+    processes: LiveProcesses,
+    naming: EventNaming? = nil
   ) {
-    self.packets = packets
-    self.sockets = sockets
     self.selection = selection
     self.processes = processes
+    // Rules show the events they keep with their process, as a filter's matches are written.
+    self.packets = packets.preparing { [processes] event in
+      var shown = event
+      LiveDispatcher.fill(&shown, processes)
+      return shown
+    }
+    self.sockets = sockets.preparing { [processes] event in
+      var shown = event
+      LiveDispatcher.fill(&shown, processes)
+      return shown
+    }
+    self.naming = naming
   }
 
   func handle(
@@ -97,37 +118,54 @@ final class LiveDispatcher {
     switch record {
     case .packet(let live):
       counters.received += 1
+      if naming?.isOwnTraffic(live) == true { return }
       var event = LivePacketEvent(live, decodeApplication: packets.needs.contains(.payload))
       if event.packet.isMalformed { counters.malformed += 1 }
+      naming?.observe(&event.packet, owner: live.owner, socket: live.socketCookie)
       if ProcessContext.needsHost(packets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       try selection.forEachView(of: event, kind: event.packet.kind, viewed: { $0.viewed(as: $1) }) {
         (view) throws(OutputError) -> Bool in
-        guard packets.matches(view) else { return true }
-        counters.matched += 1
-        var shown = view
-        fillProcess(&shown)
-        try sink.write(shown)
+        if case .filter(let program) = packets {
+          guard program.matches(view) else { return true }
+          counters.matched += 1
+          var shown = view
+          fillProcess(&shown)
+          try sink.write(shown)
+        } else {
+          _ = try packets.handle(view, sink, &counters)
+        }
         return pipeline.wantsMore(counters)
       }
     case .socket(let live):
       counters.received += 1
+      if naming?.isOwnTraffic(live) == true { return }
       var event = SocketEvent(live)
+      naming?.name(&event)
       if ProcessContext.needsHost(sockets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
-      guard selection.selects(socket: live.kind.name), sockets.matches(event) else { return }
-      counters.matched += 1
-      fillProcess(&event)
-      try sink.write(event)
+      guard selection.selects(socket: live.kind.name) else { return }
+      if case .filter(let program) = sockets {
+        guard program.matches(event) else { return }
+        counters.matched += 1
+        fillProcess(&event)
+        try sink.write(event)
+      } else {
+        _ = try sockets.handle(event, sink, &counters)
+      }
     case .exec(let pid):
       processes.forget(pid: pid)
     }
   }
 
-  private func fillProcess(_ event: inout LivePacketEvent) {
+  private func fillProcess(_ event: inout LivePacketEvent) { Self.fill(&event, processes) }
+
+  private func fillProcess(_ event: inout SocketEvent) { Self.fill(&event, processes) }
+
+  static func fill(_ event: inout LivePacketEvent, _ processes: LiveProcesses) {
     guard event.process.host == nil else { return }
     event.process = processes.context(event.process.owner, event.socketEnds)
   }
 
-  private func fillProcess(_ event: inout SocketEvent) {
+  static func fill(_ event: inout SocketEvent, _ processes: LiveProcesses) {
     guard event.process.host == nil else { return }
     event.process = processes.context(event.process.owner, event.socketEnds)
   }

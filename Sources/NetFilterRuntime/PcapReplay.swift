@@ -11,7 +11,9 @@ struct PcapReplay {
   let path: String
   let write: String?
 
-  func run(_ sink: EventSink, _ stop: StopToken, _ counters: inout PipelineCounters) throws(RuntimeError) {
+  func run(_ sink: EventSink, _ engine: RuleEngine?, _ stop: StopToken, _ counters: inout PipelineCounters)
+    throws(RuntimeError)
+  {
     let reader: PcapReader
     do { reader = try PcapReader(path: path) } catch {
       throw RuntimeError(.configuration, "Cannot read '\(path)': \(error.message)")
@@ -26,19 +28,25 @@ struct PcapReplay {
       }
     }
     defer { writer?.flush() }
-    let program: Program<PacketEvent> = try pipeline.program()
-    try replay(reader, program, writer, sink, stop, &counters)
+    let program: Matcher<PacketEvent> = try pipeline.matcher(engine)
+    try replay(reader, program, writer, sink, stop, engine, &counters)
   }
 
   private func replay(
     _ reader: PcapReader,
-    _ program: Program<PacketEvent>,
+    _ program: Matcher<PacketEvent>,
     _ writer: PcapWriter?,
     _ sink: EventSink,
     _ stop: StopToken,
+    _ engine: RuleEngine?,
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let decode = program.needs.contains(.payload)
+    let naming = try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+    defer {
+      counters.names = naming?.counters
+      naming?.stop()
+    }
     let selection = pipeline.selection
     var buffer: [UInt8] = []
     buffer.reserveCapacity(65_536)
@@ -53,7 +61,7 @@ struct PcapReplay {
       }
       guard let record else { return }
       counters.received += 1
-      if counters.received & 4095 == 0 { pipeline.board?.publish(counters) }
+      if counters.received & 4095 == 0 { pipeline.publish(counters, engine, names: naming?.counters) }
       pipeline.progress?(counters.received, record.capturedLength)
       packet.decode(
         bytes: buffer,
@@ -62,6 +70,7 @@ struct PcapReplay {
         decodeApplication: decode
       )
       if packet.isMalformed { counters.malformed += 1 }
+      naming?.observe(&packet, owner: nil)
       // Most runs have no selection: test the packet itself, where it lies (handing it to a
       // closure of views would copy the whole event per packet).
       let matched: Bool
@@ -80,21 +89,18 @@ struct PcapReplay {
   /// Writes `event` if it matches; whether it did.
   private func emit(
     _ event: PacketEvent,
-    _ program: Program<PacketEvent>,
+    _ program: Matcher<PacketEvent>,
     _ sink: EventSink,
     _ counters: inout PipelineCounters
   ) throws(OutputError) -> Bool {
-    guard program.matches(event) else { return false }
-    counters.matched += 1
-    try sink.write(event)
-    return true
+    try program.handle(event, sink, &counters)
   }
 
   /// Writes each view of `packet` (`--events`) that matches; whether any did.
   private func emitViews(
     _ packet: PacketEvent,
     _ selection: EventSelection,
-    _ program: Program<PacketEvent>,
+    _ program: Matcher<PacketEvent>,
     _ sink: EventSink,
     _ counters: inout PipelineCounters
   ) throws(OutputError) -> Bool {

@@ -67,12 +67,26 @@ public struct Pipeline: Sendable {
   /// Where the counters are published for other threads (the `/metrics` endpoint) while running:
   /// per JSON line, per 4,096 packets, after each wait for live events, and at the end.
   public var board: CounterBoard?
+  /// How addresses are named (`net.sip.names`, `net.dip.names`) on live and replayed events.
+  public var names = NameOptions()
+
+  /// With rules: the rule set run instead of ``filter`` (which is then the OR of their conditions);
+  /// the pipeline writes findings. A `sequence` filter runs as a rule set of one rule.
+  public var rules: [Rule]?
+  /// Bounds on sequence state.
+  public var ruleLimits = RuleLimits()
 
   /// A pipeline of `filter` over `source`.
   public init(filter: CheckedFilter, source: EventSource, schema: Schema = .network) {
     self.filter = filter
     self.source = source
     self.schema = schema
+  }
+
+  /// A pipeline running `rules` over `source`, writing a ``Finding`` for each time a rule fires.
+  public init(rules: [Rule], source: EventSource, schema: Schema = .network) {
+    self.init(filter: .expression(.or(rules.flatMap(\.steps))), source: source, schema: schema)
+    self.rules = rules
   }
 
   /// Runs until the source ends, ``limit`` matches, the capture's duration, or `stop`; returns
@@ -83,40 +97,70 @@ public struct Pipeline: Sendable {
     return counters
   }
 
+  /// The rules run: ``rules``, or a `sequence` filter as a rule named "sequence".
+  var ruleSet: [Rule]? {
+    if let rules { return rules }
+    guard case .sequence = filter else { return nil }
+    return [Rule(id: "sequence", name: "sequence", condition: filter)]
+  }
+
   /// Runs as ``run(into:stop:)``, counting into `counters` (which hold what was counted even
   /// when the run throws).
   public func run(into sink: EventSink, stop: StopToken, counters: inout PipelineCounters) throws(RuntimeError) {
+    let engine = ruleSet.map {
+      RuleEngine(rules: $0, limits: ruleLimits, source: source.name, hostName: hostName, schema: schema)
+    }
+    defer { engine?.collect(into: &counters) }
     do {
       switch source {
       case .pcap(let path, let write):
-        try PcapReplay(pipeline: self, path: path, write: write).run(sink, stop, &counters)
+        try PcapReplay(pipeline: self, path: path, write: write).run(sink, engine, stop, &counters)
       case .jsonLines(let path, let strict):
-        try JSONLinesInput(pipeline: self, path: path, strict: strict).run(sink, stop, &counters)
+        try JSONLinesInput(pipeline: self, path: path, strict: strict).run(sink, engine, stop, &counters)
       case .live(let options):
-        try LiveRun(pipeline: self, options: options).run(sink, stop, &counters)
+        try LiveRun(pipeline: self, options: options).run(sink, engine, stop, &counters)
       }
     } catch {
-      board?.publish(counters)
+      publish(counters, engine)
       try? sink.finish()
       throw error
     }
-    board?.publish(counters)
+    publish(counters, engine)
     do { try sink.finish() } catch { throw RuntimeError(.failure, error.message) }
   }
 
-  /// The filter planned for events of type `E`.
-  func program<E: Event>(for type: E.Type = E.self) throws(RuntimeError) -> Program<E> {
-    do { return try Program<E>(filter, schema: schema) } catch { throw RuntimeError(.failure, error.message) }
+  /// Publishes `counters` on ``board`` (if any) with what `engine` and the name cache have counted
+  /// so far.
+  func publish(_ counters: PipelineCounters, _ engine: RuleEngine?, names: NameCacheCounters? = nil) {
+    guard let board else { return }
+    var published = counters
+    engine?.collect(into: &published)
+    if let names { published.names = names }
+    board.publish(published)
   }
 
-  /// Whether another match may be emitted.
-  func wantsMore(_ counters: PipelineCounters) -> Bool { limit.map { counters.matched < $0 } ?? true }
+  /// The filter, or the rule set of `engine`, compiled for events of type `E`.
+  func matcher<E: OutputEvent>(_ engine: RuleEngine?, for type: E.Type = E.self) throws(RuntimeError) -> Matcher<E> {
+    if let engine { return .rules(RuleMatcher(engine: engine)) }
+    do { return .filter(try Program<E>(filter, schema: schema)) } catch {
+      throw RuntimeError(.failure, error.message)
+    }
+  }
 
-  /// What the kernel tests before copying an event: the filter's plan, and with a selection the
-  /// selected kinds too.
+  /// Whether another match (with rules, another finding) may be emitted.
+  func wantsMore(_ counters: PipelineCounters) -> Bool {
+    guard let limit else { return true }
+    return (rules != nil || filter.isSequence ? counters.findings : counters.matched) < limit
+  }
+
+  /// What the kernel tests before copying an event: the filter's plan (with rules, each rule is
+  /// one filter of the plan), and with a selection the selected kinds too.
   public var kernelPlan: KernelPlan {
-    guard !selection.isAll else { return KernelPlan.lower([filter.kernelExpression]) }
-    return KernelPlan.lower([.and([.or(selection.kinds.map { .event($0) }), filter.kernelExpression])])
+    let filters = ruleSet.map { $0.filter(\.enabled).map(\.condition.kernelExpression) } ?? [filter.kernelExpression]
+    let feed = NameKernelFeed.expressions(for: filter, options: names, schema: schema)  // DNS replies for names
+    guard !selection.isAll else { return KernelPlan.lower(filters + feed) }
+    let kinds = CheckedExpr.or(selection.kinds.map { .event($0) })
+    return KernelPlan.lower(filters.map { .and([kinds, $0]) } + feed)
   }
 }
 
@@ -128,5 +172,19 @@ extension CheckedFilter {
     case .expression(let expression): expression
     case .sequence(let sequence): .or(sequence.steps.map(\.condition))
     }
+  }
+
+  /// Whether the filter is a `sequence`.
+  public var isSequence: Bool {
+    if case .sequence = self { true } else { false }
+  }
+}
+
+extension RuleEngine {
+  /// Stores the findings so far, per rule, and the sequence counters in `counters`.
+  func collect(into counters: inout PipelineCounters) {
+    counters.findings = totalFindings
+    let counts = zip(rules, self.counters.findings).map { Finding.Count(rule: $0.name, count: $1) }
+    counters.rules = RuleStatistics(findings: counts, counters: self.counters)
   }
 }

@@ -1,22 +1,75 @@
+import NetFilterJSON
 import Synchronization
 
 /// What a pipeline counted.
 public struct PipelineCounters: Sendable, Equatable {
   /// Events read from the source (packets, socket events, JSON lines).
   public var received = 0
-  /// Events the filter selected (with `--events`, one per selected view).
+  /// Events the filter selected (with `--events`, one per selected view); with rules, events that
+  /// matched a rule's condition or a sequence step.
   public var matched = 0
   /// Damaged input: malformed packets or lines, a damaged capture record.
   public var malformed = 0
   /// Records the kernel dropped because the ring buffer was full (live capture only).
   public var lost: UInt64 = 0
+  /// Findings written (rules only).
+  public var findings = 0
+  /// With rules: findings per rule name, and sequence state.
+  public var rules: RuleStatistics?
+  /// The name cache's counters, when the run looked names up.
+  public var names: NameCacheCounters?
 
   /// Zero counts.
   public init() {}
 
   /// The counters as one JSON object (`--stats`).
   public var json: String {
-    "{\"received\":\(received),\"matched\":\(matched),\"lost\":\(lost),\"malformed\":\(malformed)}"
+    var writer = JSONTextWriter(capacity: 256)
+    writer.beginObject()
+    writer.member("received", number: received)
+    writer.member("matched", number: matched)
+    writer.member("lost", number: lost)
+    writer.member("malformed", number: malformed)
+    if let rules {
+      writer.member("findings", number: findings)
+      writer.key("rules")
+      writer.beginObject()
+      for entry in rules.findings {
+        writer.dynamicKey(entry.rule)
+        writer.number(UInt64(entry.count))
+      }
+      writer.endObject()
+      writer.key("sequences")
+      writer.beginObject()
+      writer.member("instances", number: rules.counters.sequenceInstances)
+      writer.member("evicted", number: rules.counters.sequenceEvicted)
+      writer.member("expired", number: rules.counters.sequenceExpired)
+      writer.endObject()
+    }
+    if let names {
+      writer.key("names")
+      writer.embedded(Array(names.json.utf8))
+    }
+    writer.endObject()
+    return String(decoding: writer.finish(), as: UTF8.self)
+  }
+}
+
+/// What a rule set counted in a run.
+public struct RuleStatistics: Sendable, Equatable {
+  /// Findings per rule, in rule order (rule name, count).
+  public var findings: [Finding.Count]
+  /// Sequence instances alive, evicted and expired.
+  public var counters: RuleCounters
+}
+
+extension Finding {
+  /// How many findings one rule had.
+  public struct Count: Sendable, Equatable {
+    /// The rule's name.
+    public var rule: String
+    /// Its findings.
+    public var count: Int
   }
 }
 

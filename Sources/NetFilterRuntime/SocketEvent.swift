@@ -3,6 +3,7 @@ import NetFilterDecoders
 import NetFilterEval
 import NetFilterHost
 import NetFilterJSON
+import NetFilterPackets
 import NetFilterSema
 import NetFilterSyntax
 
@@ -18,6 +19,8 @@ public struct SocketEvent: Event, Sendable {
   public let remote: IPAddress?
   /// The process (the kernel's, and what /proc adds when it was asked).
   public var process: ProcessContext
+  /// The names of the two ends, when the run looked them up (its filter reads names).
+  public var names: AddressNames?
 
   /// The event of a kernel record.
   public init(_ record: LiveSocketEvent) {
@@ -57,6 +60,8 @@ public struct SocketEvent: Event, Sendable {
       ("evt.time.ns", FieldAccessor { .int(Int64(clamping: $0.record.timestamp)) }),
       ("net.sport.name", FieldAccessor { $0.serviceName($0.record.localPort) }),
       ("net.dport.name", FieldAccessor { $0.remote == nil ? .missing : $0.serviceName($0.record.remotePort) }),
+      ("net.sip.names", FieldAccessor(needs: .names) { $0.names.map { .strings($0.source) } ?? .missing }),
+      ("net.dip.names", FieldAccessor(needs: .names) { $0.names.map { .strings($0.destination) } ?? .missing }),
     ])
     + ProcessContext.fields.lifted { (event: SocketEvent, read) in read(event.process) }
 
@@ -81,6 +86,7 @@ extension SocketEvent: OutputEvent {
     let dportName = remote == nil ? nil : services.name(port: record.remotePort, protocol: record.l4Protocol)
     let count =
       3 + (remote == nil ? 0 : 2) + (sportName == nil ? 0 : 1) + (dportName == nil ? 0 : 1) + (hasSize ? 1 : 0)
+      + (names?.argumentCount ?? 0)
     let header = TraceeHeader(
       timestamp: record.timestamp,
       eventName: record.kind.name,
@@ -101,6 +107,7 @@ extension SocketEvent: OutputEvent {
     if let sportName { out.argument("sport_name", "string") { $0.string(sportName) } }
     if let dportName { out.argument("dport_name", "string") { $0.string(dportName) } }
     if hasSize { out.argument("size", "u32") { $0.number(UInt64(record.size)) } }
+    names?.write(source: "sip_names", destination: "dip_names", to: &out)
     header.close(&out)
     return out.finish()
   }

@@ -6,6 +6,8 @@ public final class TableSink: EventSink {
   private let output: ByteOutput
   /// Each column's fields, found in the schema once.
   private let columnFields: [[FieldBinding]]
+  /// Each column's names field, if it has one.
+  private let nameFields: [FieldBinding?]
   private var wroteHeader = false
 
   /// A table written to `output`; column fields are looked up in `schema`.
@@ -14,28 +16,37 @@ public final class TableSink: EventSink {
     columnFields = Self.columns.map { column in
       column.fields.compactMap { schema.field(named: $0).map { FieldBinding($0) } }
     }
+    nameFields = Self.columns.map { column in column.names.flatMap { schema.field(named: $0) }.map { FieldBinding($0) }
+    }
   }
 
   /// The table's columns: a title, a width, and the fields shown (first present wins).
-  private static let columns: [(title: String, width: Int, fields: [String])] = [
-    ("EVENT", 24, ["evt.name"]),
-    ("PROCESS", 16, ["ps.name"]),
-    ("PID", 8, ["ps.pid"]),
-    ("SOURCE", 40, ["net.sip", "net.sport"]),
-    ("DESTINATION", 40, ["net.dip", "net.dport"]),
+  /// Names of an end's address (`net.sip.names`) follow it in parentheses when the event has them.
+  private static let columns: [(title: String, width: Int, fields: [String], names: String?)] = [
+    ("EVENT", 24, ["evt.name"], nil),
+    ("PROCESS", 16, ["ps.name"], nil),
+    ("PID", 8, ["ps.pid"], nil),
+    ("SOURCE", 40, ["net.sip", "net.sport"], "net.sip.names"),
+    ("DESTINATION", 40, ["net.dip", "net.dport"], "net.dip.names"),
   ]
 
   public func write<E: OutputEvent>(_ event: E) throws(OutputError) {
+    if let finding = event as? Finding { return try output.append(finding.tableLine + "\n") }
     if !wroteHeader {
       wroteHeader = true
       try output.append(trimmed(Self.columns.map { pad($0.title, $0.width) }.joined(separator: " ")) + "\n")
     }
-    let cells = zip(Self.columns, columnFields).map { column, fields -> String in
+    let cells = zip(Self.columns.indices, columnFields).map { index, fields -> String in
+      let column = Self.columns[index]
       let parts = fields.compactMap { binding -> String? in
         let value = event.lookup(binding)
         return value == .missing ? nil : Self.text(value)
       }
-      return pad(parts.joined(separator: ":"), column.width)
+      var cell = parts.joined(separator: ":")
+      if let binding = nameFields[index], case .strings(let list) = event.lookup(binding), !list.isEmpty {
+        cell += " (\(list.joined(separator: ",")))"
+      }
+      return pad(cell, column.width)
     }
     try output.append(trimmed(cells.joined(separator: " ")) + "\n")
   }
@@ -44,18 +55,8 @@ public final class TableSink: EventSink {
   public func finish() throws(OutputError) { try output.flush() }
 
   private static func text(_ value: FieldValue) -> String {
-    switch value {
-    case .string(let v): v
-    case .uint(let v): String(v)
-    case .int(let v): String(v)
-    case .double(let v): String(v)
-    case .bool(let v): v ? "true" : "false"
-    case .ip(let v): v.family == .v6 ? "[\(v)]" : v.description
-    case .strings(let v): v.joined(separator: ",")
-    case .ips(let v): v.map(\.description).joined(separator: ",")
-    case .uints(let v): v.map(String.init).joined(separator: ",")
-    case .missing: ""
-    }
+    if case .ip(let v) = value, v.family == .v6 { return "[\(v)]" }
+    return value.text
   }
 
   private func trimmed(_ line: String) -> String {

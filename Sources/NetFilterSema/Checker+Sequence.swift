@@ -12,7 +12,9 @@ extension Checker {
     if let span = sequence.maxSpan, span.nanoseconds > Self.maxSequenceSpan {
       report(.maxSpanTooLong(span.text), sequence.maxSpanRange ?? sequence.range)
     }
-    if sequence.steps.count > Self.maxSequenceSteps {
+    if sequence.steps.count == 1 {
+      report(.tooFewSequenceSteps, sequence.steps[0].range)
+    } else if sequence.steps.count > Self.maxSequenceSteps {
       report(.tooManySequenceSteps(sequence.steps.count), sequence.steps[Self.maxSequenceSteps].range)
     }
     let stepsWithJoins = sequence.steps.filter { !$0.by.isEmpty }

@@ -29,6 +29,7 @@ public enum SemaMessage: Sendable, Hashable {
   case notRequiresCondition(found: String)
   case numericArgumentRequired(field: String)
   case sequenceJoinsIncomplete
+  case tooFewSequenceSteps
   case tooManySequenceSteps(Int)
   case unexpectedDuration
   case unknownEvent(String)
@@ -93,6 +94,7 @@ public enum SemaMessage: Sendable, Hashable {
     case .notRequiresCondition(let found): "'not' needs a condition, but \(echo(found, limit: 200)) is not boolean"
     case .numericArgumentRequired(let field): "the argument of '\(echo(field))' must be a non-negative integer"
     case .sequenceJoinsIncomplete: "when one sequence step has 'by', every step needs it"
+    case .tooFewSequenceSteps: "a sequence needs at least 2 steps"
     case .tooManySequenceSteps(let count): "sequence has \(count) steps; the limit is 5"
     case .unexpectedDuration: "a duration is only allowed after 'maxspan'"
     case .unknownEvent(let name): "unknown event '\(echo(name))'"

@@ -33,12 +33,14 @@ func runCLI(_ arguments: [String], stderrIsTerminal: Bool = false) -> CLIResult 
 }
 
 /// Runs a built executable of the package (`netfilter` by default), which sits next to the test bundle;
-/// `output` replaces the pipe its standard output is read from (the result's `stdout` is then empty).
+/// `output` replaces the pipe its standard output is read from (the result's `stdout` is then empty);
+/// `environment` adds variables.
 func runBinary(
   _ arguments: [String],
   stdin: String? = nil,
   executable: String = "netfilter",
-  output: FileHandle? = nil
+  output: FileHandle? = nil,
+  environment: [String: String] = [:]
 ) throws -> CLIResult {
   let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
   var directory = bundle
@@ -50,7 +52,7 @@ func runBinary(
   let process = Process()
   process.executableURL = directory.appendingPathComponent(executable)
   process.arguments = arguments
-  process.environment = ["COLUMNS": "100", "PATH": "/usr/bin:/bin"]
+  process.environment = ["COLUMNS": "100", "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
   let outPipe = Pipe()
   let errPipe = Pipe()
   let inPipe = Pipe()

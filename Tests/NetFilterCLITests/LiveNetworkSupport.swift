@@ -287,7 +287,7 @@ final class RedirectServer {
 /// The test zone dnsmasq serves, and what each record's reply carries.
 enum Zone {
   static let name = "example.test"
-  static let mx = (preference: 10, name: "smtp.example.test")
+  static let mx = (preference: 10, name: "mail.example.test")
   static let ns = "ns1.example.test"
   static let soaRName = "dns-admin.example.test"
   static let txt = "v=spf1 -all"
@@ -473,14 +473,27 @@ struct LiveRun {
   var status: Int32
   var events: [LiveJSONEvent]
   var stderr: String
+  /// Standard output as printed (findings, with rules).
+  var stdout: String
 }
 
 extension LiveNetwork {
   /// Runs the built `netfilter run --output json FILTER` (bounded by `--duration`), waits until every
   /// program it loaded is attached, runs `drive`, lets the events in flight arrive, stops it with
   /// SIGINT, and checks that it exited 0 and left nothing it loaded in the kernel.
-  static func capture(_ filter: String, bound: Int = 40, drive: () throws -> Void) throws -> LiveRun {
-    let started = try Live.start(["run", "--output", "json", "--duration", String(bound), filter])
+  static func capture(
+    _ filter: String,
+    bound: Int = 40,
+    options: [String] = [],
+    drive: () throws -> Void
+  ) throws -> LiveRun {
+    try capture(arguments: options + [filter], bound: bound, drive: drive)
+  }
+
+  /// As ``capture(_:bound:options:drive:)``, with the arguments after `run --output json --duration N`
+  /// (options and a filter, or `--rules PATH`).
+  static func capture(arguments: [String], bound: Int = 40, drive: () throws -> Void) throws -> LiveRun {
+    let started = try Live.start(["run", "--output", "json", "--duration", String(bound)] + arguments)
     let process = started.process
     let pid = Int(process.processIdentifier)
     defer {
@@ -507,10 +520,12 @@ extension LiveNetwork {
       return left.isEmpty
     }
     guard left.isEmpty else { throw failure("left in the kernel after the capture: \(left)") }
+    let stdout = try String(contentsOf: started.out, encoding: .utf8)
     return LiveRun(
       status: process.terminationStatus,
-      events: Live.events(try String(contentsOf: started.out, encoding: .utf8)),
-      stderr: try String(contentsOf: started.err, encoding: .utf8)
+      events: Live.events(stdout),
+      stderr: try String(contentsOf: started.err, encoding: .utf8),
+      stdout: stdout
     )
   }
 }

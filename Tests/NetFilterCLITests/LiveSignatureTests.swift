@@ -31,7 +31,7 @@ struct LiveSignatureTests {
 
   // MARK: DNS
 
-  /// DNS: MX 10 smtp.<zone>, NS ns1.<zone> and SOA with RName dns-admin.<zone> answered to nslookup.
+  /// DNS: MX 10 mail.<zone>, NS ns1.<zone> and SOA with RName dns-admin.<zone> answered to nslookup.
   /// Tracee's policy also names nslookup's worker threads (isc-net-0000…); ps.name is the process's name.
   @Test func dnsSignature() throws {
     let server = try ZoneServer()
@@ -95,6 +95,39 @@ struct LiveSignatureTests {
       #expect(query.value("metadata", "dst_port") as? Int == 53 && reply.value("metadata", "src_port") as? Int == 53)
       #expect(query.value("metadata", "src_port") as? Int == reply.value("metadata", "dst_port") as? Int)
       #expect(query.value("metadata", "protocol") as? Int == 17)
+    }
+  }
+
+  /// The same signature as a rule file (examples/rules/tracee-dns-signature.yml): a sequence of
+  /// the MX, NS, SOA and TXT answers that fires once per completed set, then starts over. Each
+  /// reply is seen twice on loopback (leaving dnsmasq, reaching dig); a second copy never fills a
+  /// step twice nor starts a set alone.
+  @Test func dnsSignatureRuleFiresOncePerCompletedSet() throws {
+    let server = try ZoneServer()
+    defer { server.stop() }
+    let rule = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("examples/rules/tracee-dns-signature.yml").path
+    let types = ["MX", "NS", "SOA", "TXT"]
+    let run = try LiveNetwork.capture(arguments: ["--rules", rule]) {
+      for _ in 0..<Self.rounds {
+        for type in types {
+          guard let record = Zone.records.first(where: { $0.type == type }) else { continue }
+          _ = try server.dig(record)
+        }
+      }
+    }
+    #expect(run.status == 0, "\(run.stderr)")
+    let findings = run.stdout.split(separator: "\n").compactMap {
+      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+    }
+    try #require(findings.count == Self.rounds, "\(run.stdout)")
+    for finding in findings {
+      #expect(finding["rule"] as? String == "Network DNS e2e signature")
+      #expect(finding["priority"] as? String == "Notice" && finding["source"] as? String == "live")
+      let events = try #require(finding["events"] as? [[String: Any]])
+      #expect(events.map { $0["eventName"] as? String } == Array(repeating: "net_packet_dns_response", count: 4))
+      let output = try #require(finding["output"] as? String)
+      #expect(output.contains("MX \(Zone.mx.name)") && output.contains("SOA \(Zone.soaRName)"), "\(output)")
     }
   }
 

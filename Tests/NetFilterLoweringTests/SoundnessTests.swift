@@ -117,6 +117,16 @@ import Testing
     }
   }
 
+  /// A rule set is one plan of many filters (every enabled rule one filter): from 1 to 2,000 rules,
+  /// no rule loses a match, and the plan still rejects events.
+  @Test(arguments: [1, 10, 200, 2_000])
+  func ruleSetsOfUpToTwoThousandRulesStaySound(rules: Int) throws {
+    var run = Run(seed: UInt64(rules) &* 7919, plans: rules >= 200 ? 2 : 20, events: rules >= 200 ? 40 : 60)
+    try run.check { filters, _ in (0..<rules).map { _ in filters.filter() } }
+    #expect(run.tally.evaluations == run.plans * run.events * rules)
+    if rules <= 10 { #expect(run.tally.rejectedByKernel > 0, "\(run.tally)") }
+  }
+
   @Test func selectiveFilterRejectsMostEvents() throws {
     let filter = try Environment().compile("net.dport = 53 and net.dip in (10.0.0.0/8, 8.8.8.8)")
     let plan = filter.kernelPlan

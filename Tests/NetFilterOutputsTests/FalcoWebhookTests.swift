@@ -38,6 +38,41 @@ import Testing
     }
   }
 
+  @Test func findingsOfRulesGoOutTheSameWay() throws {
+    let directory = try scratchDirectory()
+    let capture = directory.appendingPathComponent("udp.pcap").path
+    try writeUDPCapture(capture, count: 5000)
+    let rules = directory.appendingPathComponent("rules.yml").path
+    try """
+    name: UDP from port 40007
+    id: r-40007
+    version: 1.0.0
+    condition: net_packet_udp and net.dport = 9999 and net.sport = 40007
+    output: "udp from %net.sip:%net.sport"
+    severity: high
+    tags: [test]
+    labels:
+      team: sec
+    min-engine-version: 3.0.0
+    """.write(toFile: rules, atomically: true, encoding: .utf8)
+    let receiver = try Receiver(mode: "falco", port: 19124, in: directory)
+    defer { receiver.stop() }
+    let url = "http://127.0.0.1:19124/"
+    let run = try runNetfilter(["run", "--pcap", capture, "--rules", rules, "--output", "json", "--output-http", url])
+    #expect(run.summary(url)["sent"] == 5, "\(run.stderr)")
+    let records = receiver.accepted()
+    #expect(records.count == 5 && receiver.refused().isEmpty)
+    for record in records {
+      #expect(record["rule"] as? String == "UDP from port 40007" && record["priority"] as? String == "Error")
+      #expect(record["id"] as? String == "r-40007" && record["tags"] as? [String] == ["test"])
+      #expect(record["labels"] as? [String: String] == ["team": "sec"])
+      #expect((record["output"] as? String)?.hasSuffix("Error udp from 127.0.0.1:40007") == true)
+      let fields = record["output_fields"] as? [String: Any] ?? [:]
+      #expect(fields["net.sport"] as? Int == 40007 && fields["net.sip"] as? String == "127.0.0.1")
+    }
+    #expect(Set(records.compactMap { $0["time"] as? String }).count == 5)
+  }
+
   @Test func aStalledOutputDoesNotHoldBackAnother() throws {
     let directory = try scratchDirectory()
     let capture = directory.appendingPathComponent("udp.pcap").path

@@ -66,4 +66,50 @@ import Testing
     }
     #expect(receiver.accepted().count == 30)
   }
+
+  @Test(.enabled(if: packagedPython != nil, Comment(rawValue: missingPython)))
+  func findingsPerRuleEqualStats() throws {
+    let directory = try scratchDirectory()
+    let rules = directory.appendingPathComponent("rules.yml").path
+    try """
+    - name: dns out
+      id: r-dns
+      version: 1.0.0
+      condition: evt.name = 'Send' and net.dport = 53
+      severity: low
+      min-engine-version: 3.0.0
+    - name: web out
+      id: r-web
+      version: 1.0.0
+      condition: evt.name = 'Send' and net.dport = 80
+      severity: medium
+      min-engine-version: 3.0.0
+    """.write(toFile: rules, atomically: true, encoding: .utf8)
+    let input = Pipe()
+    let start = Date()
+    let (process, errors) = try startNetfilter(
+      ["run", "--input", "-", "--rules", rules, "--output", "json", "--stats", "--metrics", "127.0.0.1:19152"],
+      stdin: input
+    )
+    var lines = ""
+    for index in 0..<30 { lines += "{\"evt.name\":\"Send\",\"net.dport\":\(index % 3 == 0 ? 80 : 53)}\n" }
+    input.fileHandleForWriting.write(Data(lines.utf8))
+    var samples: [String: Double] = [:]
+    for _ in 0..<100 {
+      samples = scrape("http://127.0.0.1:19152/metrics") ?? [:]
+      if samples["netfilter_events_received_total{source=json}"] == 30 { break }
+      Thread.sleep(forTimeInterval: 0.1)
+    }
+    try input.fileHandleForWriting.close()
+    let run = finish(process, errors, since: start)
+    let stats = try #require(
+      JSONSerialization.jsonObject(with: Data((run.stderr.split(separator: "\n").last ?? "").utf8)) as? [String: Any]
+    )
+    #expect(stats["findings"] as? Int == 30, "\(run.stderr)")
+    #expect(stats["rules"] as? [String: Int] == ["dns out": 20, "web out": 10])
+    #expect(samples["netfilter_findings_total{source=json}"] == 30)
+    #expect(samples["netfilter_rule_findings_total{rule=dns out}"] == 20)
+    #expect(samples["netfilter_rule_findings_total{rule=web out}"] == 10)
+    #expect(samples["netfilter_sequence_instances{}"] == 0)
+  }
 }

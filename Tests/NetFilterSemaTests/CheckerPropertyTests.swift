@@ -112,7 +112,7 @@ private struct WellTypedFilters {
 
   mutating func next() -> String {
     if random.chance(10) {
-      let steps = (0..<random.int(1...4)).map { _ in "|\(filter(depth: 1))|" }
+      let steps = (0..<random.int(2...4)).map { _ in "|\(filter(depth: 1))|" }
       return "sequence maxspan \(random.int(1...59))m by ps.pid " + steps.joined(separator: " ")
     }
     return filter(depth: random.int(0...3))

@@ -170,8 +170,11 @@ import Testing
     )
     // A bare non-boolean is an error at check time (Fibratus evaluates it to false).
     assertCheck("1️⃣length(ps.name)", diagnostics: [DiagnosticSpec(id: "sema.conditionExpected")])
-    // A sequence of one step is allowed, as Fibratus's parser allows it despite its message.
-    assertCheck("sequence |evt.name = 'Connect'|", typed: "(sequence (step (= evt.name~string 'Connect'~string)))")
+    // A sequence of one step is an error, as Fibratus's message says (its parser lets it through).
+    assertCheck(
+      "sequence 1️⃣|evt.name = 'Connect'|",
+      diagnostics: [DiagnosticSpec(id: "sema.tooFewSequenceSteps", message: "a sequence needs at least 2 steps")]
+    )
   }
 
   /// its error list: every kind of error Fibratus reports is an error here too, at the same place. The

@@ -49,7 +49,7 @@ typedef uint64_t nf_u64;
 
 /* Bytes copied from the network header: the IP and transport headers plus a bounded payload. */
 #define NF_PAYLOAD_SMALL 128 /* payload bytes of an ordinary packet */
-#define NF_PAYLOAD_LARGE 512 /* payload bytes of a DNS (port 53) or HTTP-looking packet */
+#define NF_PAYLOAD_LARGE 512 /* payload bytes of a DNS (port 53 or a DNS-looking header) or HTTP-looking packet */
 #define NF_MAX_HEADERS 120   /* IPv4 with options (60) + TCP with options (60) */
 #define NF_MAX_CAPTURE 640   /* >= NF_MAX_HEADERS + NF_PAYLOAD_LARGE, a multiple of 8 */
 

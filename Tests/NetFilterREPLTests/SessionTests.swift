@@ -1,0 +1,157 @@
+import Foundation
+import NetFilter
+import NetFilterREPL
+import Testing
+
+/// The repository's bundled capture.
+let capture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("examples/captures/loopback-http-dns.pcap").path
+
+func loadedSession() -> Session {
+  let session = Session()
+  let reply = session.handle(":load \(capture)")
+  #expect(!reply.failed, "\(reply.errors)")
+  return session
+}
+
+/// The first number of a reply's "N of M events match" line.
+func matchCount(_ reply: Reply) -> Int? {
+  reply.output.split(separator: "\n").first { $0.contains(" events match") }
+    .flatMap { Int($0.split(separator: " ")[0]) }
+}
+
+@Suite struct SessionTests {
+  @Test func countsEqualThePipeline() throws {
+    let session = loadedSession()
+    let filters = [
+      "net.dport = 53", "net.l4.proto = 'UDP'", "dns.name endswith '.'", "net_packet_http_request",
+      "net.sport in (1..1024) or net.dport > 18000", "not net.dport = 18080",
+    ]
+    for text in filters {
+      let filter = try Environment().compile(text)
+      let counters = try filter.pipeline(over: .pcap(path: capture)).run(into: CountingSink())
+      #expect(matchCount(session.handle(text)) == counters.matched, "\(text)")
+    }
+  }
+
+  @Test func theKernelPlanPassesASupersetOfTheMatches() throws {
+    let session = loadedSession()
+    let sample = try #require(session.sample)
+    for text in [
+      "net.dport = 53", "net.dport = 53 and dns.name contains 'x'", "ps.name = 'curl'", "net.dip = 127.0.0.1",
+    ] {
+      let filter = try Environment().compile(text)
+      guard case .expression(let expression) = filter.checked else { continue }
+      let matches = sample.matching(expression)
+      let split = KernelSplit.of(filter, over: sample, matched: matches)
+      #expect(split.passed >= split.matched, "\(text): \(split)")
+      #expect(split.total == 64)
+    }
+  }
+
+  @Test func continuationJoinsLines() {
+    let session = loadedSession()
+    #expect(session.needsContinuation("net.dport in (53,"))
+    #expect(session.needsContinuation("net.dport = 53 and"))
+    #expect(session.needsContinuation("ps.name = 'ab"))
+    #expect(session.needsContinuation(":explain net.dport in (53,"))
+    #expect(!session.needsContinuation("net.dport = 53"))
+    #expect(!session.needsContinuation("net.dprot = 53"))
+    let joined = session.handle("net.dport in (53,\n853)")
+    #expect(matchCount(joined) == matchCount(session.handle("net.dport in (53, 853)")))
+  }
+
+  @Test func oneFixItBecomesTheCorrection() {
+    let reply = Session().handle("net.dprot = 53")
+    #expect(reply.failed)
+    #expect(reply.correction == "net.dport = 53")
+    #expect(reply.errors.contains("unknown field 'net.dprot'"))
+    #expect(Session().handle("net.dport = 'x' and").correction == nil)
+  }
+
+  @Test func statusWhileTyping() {
+    let session = Session()
+    #expect(session.status(of: "") == .empty)
+    #expect(session.status(of: "net.d") == .incomplete)
+    #expect(session.status(of: "net.dport in (53,") == .incomplete)
+    #expect(session.status(of: "net.dprot") == .invalid("sema.unknownField"))
+    #expect(session.status(of: "net.dport = 53") == .valid)
+    #expect(session.status(of: ":load x") == .command)
+    #expect(LineStatus.invalid("sema.unknownField").text(unicode: false) == "x sema.unknownField")
+  }
+
+  @Test func whyNamesTheFailingConjunct() throws {
+    let session = loadedSession()
+    #expect(matchCount(session.handle("net.l4.proto = 'TCP' and net.dport = 53")) == 5)
+    let why = session.handle(":why 1")
+    #expect(why.output.contains("event 1 does not match"))
+    #expect(why.output.contains("  true     net.l4.proto = 'TCP'"))
+    #expect(why.output.contains("  false    net.dport = 53"))
+    let missing = session.handle("net.dport = 53 or dns.name = 'x.'")
+    #expect(!missing.failed)
+    #expect(session.handle(":why 1").output.contains("  missing  dns.name = 'x.'"))
+  }
+
+  @Test func macrosDefinedAndSaved() throws {
+    let session = loadedSession()
+    #expect(!session.handle(":let dns_ports = (53, 853)").failed)
+    #expect(!session.handle(":let dns_out = net.dport in dns_ports").failed)
+    #expect(matchCount(session.handle("dns_out")) == matchCount(session.handle("net.dport in (53, 853)")))
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("repl-macros-\(getpid()).yml").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    #expect(!session.handle(":save \(path)").failed)
+    let (library, problems) = MacroLibrary.load(files: [path])
+    #expect(problems.isEmpty)
+    #expect(library.names == ["dns_ports", "dns_out"])
+    let bad = session.handle(":let broken = net.dprot = 5")
+    #expect(bad.failed)
+    #expect(session.handle(":status").output.contains("dns_out = net.dport in dns_ports"))
+  }
+
+  @Test func everyCommandAndOperatorHasHelp() {
+    for command in CommandParser.commands {
+      let text = HelpText.text(command.name)
+      #expect(text?.contains("example: :") == true, "\(command.name)")
+    }
+    for op in ComparisonOperator.allCases.map(\.rawValue) + ["and", "or", "not", "!="] {
+      #expect(HelpText.text(op)?.contains("example: ") == true, "\(op)")
+    }
+    #expect(HelpText.text("nonsense") == nil)
+  }
+
+  @Test func badInputIsOneErrorLine() throws {
+    let session = Session()
+    let corrupt = FileManager.default.temporaryDirectory.appendingPathComponent("corrupt-\(getpid()).pcap").path
+    defer { try? FileManager.default.removeItem(atPath: corrupt) }
+    try Data([0xD4, 0xC3, 0xB2, 0xA1, 0x02, 0x00, 0x04, 0x00, 1, 2, 3]).write(to: URL(fileURLWithPath: corrupt))
+    let inputs = [
+      ":load /nonexistent/file.pcap", ":load \(corrupt)", ":frobnicate", ":event 1", ":values net.dport",
+      ":why 3", ":d net.dprot", ":more", ":explain", ":rules rules/",
+    ]
+    for input in inputs {
+      let reply = session.handle(input)
+      #expect(reply.failed, "\(input)")
+      #expect(reply.errors.hasPrefix("error: "), "\(input): \(reply.errors)")
+      #expect(reply.errors.split(separator: "\n").count == 1, "\(input): \(reply.errors)")
+    }
+  }
+
+  @Test func moreAndLimitPage() {
+    let session = loadedSession()
+    #expect(!session.handle(":limit 5").failed)
+    let first = session.handle("net.dport = 18080")
+    #expect(first.output.contains("… 14 more (:more)"))
+    #expect(session.handle(":more").output.contains("… 9 more (:more)"))
+    #expect(!session.handle(":output json").failed)
+    let json = session.handle("net.dport = 53")
+    #expect(json.output.split(separator: "\n").filter { $0.hasPrefix("{") }.count == 5)
+  }
+}
+
+/// Counts what a pipeline writes.
+final class CountingSink: EventSink {
+  var count = 0
+  func write<E: OutputEvent>(_ event: E) throws(OutputError) { count += 1 }
+  func flush() throws(OutputError) {}
+  func finish() throws(OutputError) {}
+}
