@@ -72,33 +72,8 @@ public enum AlertClock {
   }
 
   /// `nanoseconds` since the epoch as RFC 3339 in UTC with nine fraction digits:
-  /// `2026-01-02T03:04:05.123456789Z`.
+  /// `2026-01-02T03:04:05.123456789Z` (times before the epoch are given as the epoch).
   public static func rfc3339(_ nanoseconds: Int64) -> String {
-    let seconds = nanoseconds >= 0 ? nanoseconds / 1_000_000_000 : (nanoseconds + 1) / 1_000_000_000 - 1
-    let fraction = nanoseconds - seconds * 1_000_000_000
-    let days = seconds >= 0 ? seconds / 86_400 : (seconds + 1) / 86_400 - 1
-    let second = seconds - days * 86_400
-    let (year, month, day) = civil(days: days)
-    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(second / 3600, 2)):\(pad(second / 60 % 60, 2)):"
-      + "\(pad(second % 60, 2)).\(pad(fraction, 9))Z"
-  }
-
-  /// The proleptic Gregorian date of a day count since 1970-01-01 (the era arithmetic of
-  /// days-from-civil, inverted).
-  static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-    let shifted = days + 719_468
-    let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-    let dayOfEra = shifted - era * 146_097
-    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-    let monthIndex = (5 * dayOfYear + 2) / 153
-    let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-    let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-    return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-  }
-
-  private static func pad(_ value: Int64, _ width: Int) -> String {
-    let digits = String(value)
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    RFC3339.format(nanoseconds: UInt64(clamping: nanoseconds))
   }
 }
