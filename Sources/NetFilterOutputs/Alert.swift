@@ -1,3 +1,5 @@
+import NetFilterSyntax
+
 /// One match or finding as the network outputs ship it, in the shape of Falco's JSON output: plain
 /// values only, independent of the event types of the runtime, so that a rule engine's findings
 /// and a plain filter's matches go out the same way.
@@ -12,7 +14,8 @@ public struct Alert: Sendable, Equatable {
   public var source: String
   /// The host that saw the event.
   public var hostname: String
-  /// One line for people, e.g. "dns-to-8.8.8.8 matched (evt.name=Send net.dport=53)".
+  /// One line for people, e.g. a rule's filled template. When empty, ``text`` makes one of the rule
+  /// and the fields on the delivery thread: "dns-to-8.8.8.8 matched (evt.name=Send net.dport=53)".
   public var output: String
   /// Field values by their filter names (`net.dport`, `ps.name`), in order; never empty when
   /// built by ``AlertBuilder`` or ``init(time:rule:priority:source:hostname:output:fields:tags:id:labels:)``.
@@ -50,6 +53,12 @@ public struct Alert: Sendable, Equatable {
     self.labels = labels
   }
 
+  /// ``output``, or when that is empty the rule and its fields as one line.
+  public var text: String {
+    guard output.isEmpty else { return output }
+    return "\(rule) matched (" + fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: " ") + ")"
+  }
+
   public static func == (lhs: Alert, rhs: Alert) -> Bool {
     lhs.time == rhs.time && lhs.rule == rhs.rule && lhs.priority == rhs.priority && lhs.source == rhs.source
       && lhs.hostname == rhs.hostname && lhs.output == rhs.output && lhs.tags == rhs.tags && lhs.id == rhs.id
@@ -65,6 +74,8 @@ public indirect enum AlertValue: Sendable, Hashable {
   case double(Double)
   case bool(Bool)
   case string(String)
+  /// An address, written as text (kept as a value until then).
+  case address(IPAddress)
   case list([AlertValue])
 }
 

@@ -39,37 +39,50 @@ public struct AlertBuilder: Sendable {
     self.tags = tags
   }
 
+  /// What is read of events of one type: each field's binding and its name, and the time field.
+  public struct Fields: Sendable {
+    /// The fields shown: the standard ones, then those the filter reads.
+    public let bindings: [FieldBinding]
+    /// Their names, made once.
+    let names: [String]
+    /// `evt.time.ns`, when the schema has it.
+    let time: FieldBinding?
+  }
+
   /// The fields shown for events of type `E`: the standard ones, then those the filter reads.
-  public func fields<E: Event>(for type: E.Type) -> [FieldBinding] {
+  public func fields<E: Event>(for type: E.Type) -> Fields {
     var bindings = Self.standardFields.compactMap { schema.field(named: $0).map { FieldBinding($0) } }
     let read = (try? Program<E>(filter, schema: schema))?.fields ?? []
     for binding in read where !bindings.contains(binding) && binding.descriptor.name != "evt.kinds" {
       bindings.append(binding)
     }
-    return bindings
+    return Fields(
+      bindings: bindings,
+      names: bindings.map(\.description),
+      time: schema.field(named: "evt.time.ns").map { FieldBinding($0) }
+    )
   }
 
-  /// The alert for one matching event, reading `bindings` (from ``fields(for:)``).
-  public func alert<E: Event>(for event: E, bindings: [FieldBinding]) -> Alert {
-    var fields: [(name: String, value: AlertValue)] = []
-    fields.reserveCapacity(bindings.count)
-    for binding in bindings {
+  /// The alert for one matching event, reading `fields` (from ``fields(for:)``). Only values are
+  /// copied here, on the capture thread; the output line and the addresses' text are made by the
+  /// delivery thread (``Alert/text``).
+  public func alert<E: Event>(for event: E, fields: Fields) -> Alert {
+    var values: [(name: String, value: AlertValue)] = []
+    values.reserveCapacity(fields.bindings.count)
+    for (binding, name) in zip(fields.bindings, fields.names) {
       guard let value = AlertValue(event.lookup(binding)) else { continue }
-      fields.append((binding.description, value))
+      values.append((name, value))
     }
     var time = AlertClock.now()
-    if let field = schema.field(named: "evt.time.ns"), case .int(let nanoseconds) = event.lookup(FieldBinding(field)) {
-      time = nanoseconds
-    }
-    let shown = fields.map { "\($0.name)=\($0.value.text)" }.joined(separator: " ")
+    if let binding = fields.time, case .int(let nanoseconds) = event.lookup(binding) { time = nanoseconds }
     return Alert(
       time: time,
       rule: rule,
       priority: priority,
       source: source,
       hostname: hostname,
-      output: "\(rule) matched (\(shown))",
-      fields: fields,
+      output: "",
+      fields: values,
       tags: tags
     )
   }
@@ -85,9 +98,9 @@ extension AlertValue {
     case .int(let value): self = .int(value)
     case .double(let value): self = .double(value)
     case .string(let value): self = .string(value)
-    case .ip(let value): self = .string(value.description)
+    case .ip(let value): self = .address(value)
     case .strings(let values): self = .list(values.map { .string($0) })
-    case .ips(let values): self = .list(values.map { .string($0.description) })
+    case .ips(let values): self = .list(values.map { .address($0) })
     case .uints(let values): self = .list(values.map { .uint($0) })
     }
   }
@@ -100,6 +113,7 @@ extension AlertValue {
     case .double(let value): String(value)
     case .bool(let value): String(value)
     case .string(let value): value
+    case .address(let value): value.description
     case .list(let values): "[" + values.map(\.text).joined(separator: ",") + "]"
     }
   }

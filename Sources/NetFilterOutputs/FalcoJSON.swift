@@ -17,7 +17,7 @@ public enum FalcoJSON {
     writer.member("priority", alert.priority.rawValue)
     writer.member("source", alert.source)
     writer.member("hostname", alert.hostname)
-    writer.member("output", "\(AlertClock.rfc3339(alert.time)): \(alert.priority.rawValue) \(alert.output)")
+    writer.member("output", "\(AlertClock.rfc3339(alert.time)): \(alert.priority.rawValue) \(alert.text)")
     writer.key("output_fields")
     writer.beginObject()
     for field in alert.fields {
@@ -54,6 +54,7 @@ extension AlertValue {
       if value.isFinite { writer.rawNumber(String(value)) } else { writer.null() }
     case .bool(let value): writer.bool(value)
     case .string(let value): writer.string(value)
+    case .address(let value): writer.address(value)
     case .list(let values):
       writer.beginArray()
       for value in values { value.write(to: &writer) }

@@ -53,7 +53,7 @@ public enum OTLPLogs {
     writer.member("eventName", eventName)
     writer.key("body")
     writer.beginObject()
-    writer.member("stringValue", alert.output)
+    writer.member("stringValue", alert.text)
     writer.endObject()
     writer.key("attributes")
     writer.beginArray()
@@ -89,6 +89,7 @@ public enum OTLPLogs {
       writer.key("boolValue")
       writer.bool(value)
     case .string(let value): writer.member("stringValue", value)
+    case .address(let value): writer.member("stringValue", value.description)
     case .list(let values):
       writer.key("arrayValue")
       writer.beginObject()
