@@ -110,6 +110,22 @@ let package = Package(
       ]
     ),
 
+    // MARK: CCurl and NetFilterHTTP (the thin unsafe layer around libcurl and zlib: an HTTP client,
+    // gzip, and the listening socket of /metrics)
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev", "zlib1g-dev"])]),
+    .target(name: "NetFilterHTTP", dependencies: ["CCurl"]),
+
+    // MARK: NetFilterOutputs (alerts, Falco's JSON, OTLP logs, delivery queues, Prometheus metrics)
+    .target(
+      name: "NetFilterOutputs",
+      dependencies: ["NetFilterRuntime", "NetFilterHTTP", "NetFilterJSON", "NetFilterEval", "NetFilterSema"]
+    ),
+    .testTarget(
+      name: "NetFilterOutputsTests",
+      dependencies: ["NetFilterOutputs", "NetFilterHTTP", "NetFilterRuntime", "NetFilter"],
+      exclude: ["Receivers"]
+    ),
+
     // MARK: NetFilter (facade)
     .target(
       name: "NetFilter",
@@ -137,7 +153,7 @@ let package = Package(
     .target(
       name: "NetFilterCLI",
       dependencies: [
-        "NetFilter", "NetFilterRuntime", "NetFilterREPL",
+        "NetFilter", "NetFilterRuntime", "NetFilterREPL", "NetFilterOutputs", "NetFilterHTTP",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -5,11 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 swift build --build-tests
-# The suites that drive real traffic (live eBPF capture; loopback recordings compared with tshark) run
+# The suites that drive real traffic (live eBPF capture; loopback recordings compared with tshark; network
+# outputs against loopback receivers, one of them timed) run
 # on their own after the rest, so that parallel suites cannot load the machine under them.
-system_suites='LiveCapture|LiveSignature|LiveSocketEvent|LiveNames|KernelPlanBPF|OffloadLoad|PcapTests'
+system_suites='LiveCapture|LiveSignature|LiveSocketEvent|LiveNames|LiveRuleSet|KernelPlanBPF|OffloadLoad|PcapTests|FalcoWebhookTests|OTLPLogsTests|MetricsEndpointTests|LiveOutputTests'
 : > .build/test.log
-for selection in "--skip $system_suites" --filter={LiveCapture,LiveSignature,LiveSocketEvent,LiveNames,KernelPlanBPF,OffloadLoad,PcapTests}; do
+for selection in "--skip $system_suites" --filter={LiveCapture,LiveSignature,LiveSocketEvent,LiveNames,LiveRuleSet,KernelPlanBPF,OffloadLoad,PcapTests,FalcoWebhookTests,OTLPLogsTests,MetricsEndpointTests,LiveOutputTests}; do
   # shellcheck disable=SC2086
   swift test --skip-build $selection 2>&1 | tee -a .build/test.log
   grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' <(tail -n 5 .build/test.log)
@@ -21,7 +22,7 @@ swift format lint --strict --recursive Sources Tests
 # Unsafe pointers are confined to the thin C-facing layers.
 if grep -rn 'Unsafe\|OpaquePointer' Sources --include=*.swift \
   | grep -v -e '^Sources/NetFilterRegex/' -e '^Sources/NetFilterBPF/' -e '^Sources/NetFilterPcap/' \
-    -e '^Sources/NetFilterResolver/' -e '^Sources/NetFilterLineEditor/' \
+    -e '^Sources/NetFilterResolver/' -e '^Sources/NetFilterLineEditor/' -e '^Sources/NetFilterHTTP/' \
     -e '^Sources/NetFilterCLI/Console.swift'; then
   echo "error: unsafe pointer code outside the C-facing layers" >&2
   exit 1

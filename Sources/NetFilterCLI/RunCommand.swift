@@ -24,6 +24,7 @@ public struct RunCommand: ParsableCommand {
   @OptionGroup var rules: RuleOptions
   @OptionGroup var diagnostics: DiagnosticOptions
   @OptionGroup var names: NameCommandOptions
+  @OptionGroup(title: "Network outputs and metrics") var outputs: OutputOptions
 
   @Option(name: .long, help: "Read JSON-lines events from FILE ('-' for standard input).")
   var input: String?
@@ -95,10 +96,12 @@ public struct RunCommand: ParsableCommand {
     let formatter = diagnostics.formatter(for: console)
     let environment = Environment(resolver: try macros.load(formatter, console: console))
     var pipeline: Pipeline
+    var filterText = ""
     if let library = try rules.load(environment, formatter, console: console) {
       pipeline = Pipeline(rules: library.rules, source: source, schema: environment.schema)
     } else {
       let (text, name) = try filter.read()
+      filterText = text
       let compiled = try compile(environment, text, name: name, formatter, console)
       pipeline = Pipeline(filter: compiled.checked, source: source, schema: environment.schema)
     }
@@ -114,11 +117,13 @@ public struct RunCommand: ParsableCommand {
         JSONLinesSink(output: out, hostName: pipeline.hostName, background: pcap != nil && !console.outIsTerminal)
       case .table: TableSink(output: out, schema: environment.schema)
       }
+    let session = try outputs.start(sink, &pipeline, filterText: filterText, console: console)
+    defer { session.stop() }
     var counters = PipelineCounters()
-    let signals = pcap == nil && input == nil ? SignalStop() : nil
+    let signals = pcap == nil && input == nil || outputs.isActive ? SignalStop() : nil
     defer { signals?.restore() }
     do {
-      try pipeline.run(into: sink, stop: .signals, counters: &counters)
+      try pipeline.run(into: session.sink, stop: .signals, counters: &counters)
     } catch {
       finish(counters, console)
       throw exit(for: error, console)

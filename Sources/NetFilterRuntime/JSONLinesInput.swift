@@ -16,6 +16,7 @@ struct JSONLinesInput {
     let program: Matcher<JSONEvent> = try pipeline.matcher(engine)
     let name = path == "-" ? "<stdin>" : path
     while pipeline.wantsMore(counters), !stop.isStopped, let line = reader.next() {
+      defer { pipeline.publish(counters, engine) }
       if line.allSatisfy(\.isWhitespace) { continue }
       counters.received += 1
       let event: JSONEvent

@@ -45,7 +45,7 @@ struct LiveRun {
       counters.names = dispatcher.naming?.counters
       dispatcher.naming?.stop()
     }
-    try read(capture, dispatcher, sink, stop, &counters)
+    try read(capture, dispatcher, sink, stop, engine, &counters)
   }
 
   private func read(
@@ -53,6 +53,7 @@ struct LiveRun {
     _ dispatcher: LiveDispatcher,
     _ sink: EventSink,
     _ stop: StopToken,
+    _ engine: RuleEngine?,
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let deadline = options.duration.map { Date().addingTimeInterval($0) }
@@ -69,6 +70,11 @@ struct LiveRun {
         throw RuntimeError(.failure, "Live capture failed: \(error.description)")
       }
       do { try sink.flush() } catch { failure = error }
+      if pipeline.board != nil {
+        var published = counters
+        published.lost = capture.lostCount
+        pipeline.publish(published, engine, names: dispatcher.naming?.counters)
+      }
     }
     if let failure { throw RuntimeError(.failure, failure.message) }
   }

@@ -29,7 +29,7 @@ struct PcapReplay {
     }
     defer { writer?.flush() }
     let program: Matcher<PacketEvent> = try pipeline.matcher(engine)
-    try replay(reader, program, writer, sink, stop, &counters)
+    try replay(reader, program, writer, sink, stop, engine, &counters)
   }
 
   private func replay(
@@ -38,6 +38,7 @@ struct PcapReplay {
     _ writer: PcapWriter?,
     _ sink: EventSink,
     _ stop: StopToken,
+    _ engine: RuleEngine?,
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let decode = program.needs.contains(.payload)
@@ -60,6 +61,7 @@ struct PcapReplay {
       }
       guard let record else { return }
       counters.received += 1
+      if counters.received & 4095 == 0 { pipeline.publish(counters, engine, names: naming?.counters) }
       pipeline.progress?(counters.received, record.capturedLength)
       packet.decode(
         bytes: buffer,

@@ -64,6 +64,9 @@ public struct Pipeline: Sendable {
   public var report: @Sendable (String) -> Void = { _ in }
   /// Told of progress through a file: packets read and bytes captured so far.
   public var progress: (@Sendable (_ packets: Int, _ bytes: Int) -> Void)?
+  /// Where the counters are published for other threads (the `/metrics` endpoint) while running:
+  /// per JSON line, per 4,096 packets, after each wait for live events, and at the end.
+  public var board: CounterBoard?
   /// How addresses are named (`net.sip.names`, `net.dip.names`) on live and replayed events.
   public var names = NameOptions()
 
@@ -107,13 +110,7 @@ public struct Pipeline: Sendable {
     let engine = ruleSet.map {
       RuleEngine(rules: $0, limits: ruleLimits, source: source.name, hostName: hostName, schema: schema)
     }
-    defer {
-      if let engine {
-        counters.findings = engine.totalFindings
-        let counts = zip(engine.rules, engine.counters.findings).map { Finding.Count(rule: $0.name, count: $1) }
-        counters.rules = RuleStatistics(findings: counts, counters: engine.counters)
-      }
-    }
+    defer { engine?.collect(into: &counters) }
     do {
       switch source {
       case .pcap(let path, let write):
@@ -124,10 +121,22 @@ public struct Pipeline: Sendable {
         try LiveRun(pipeline: self, options: options).run(sink, engine, stop, &counters)
       }
     } catch {
+      publish(counters, engine)
       try? sink.finish()
       throw error
     }
+    publish(counters, engine)
     do { try sink.finish() } catch { throw RuntimeError(.failure, error.message) }
+  }
+
+  /// Publishes `counters` on ``board`` (if any) with what `engine` and the name cache have counted
+  /// so far.
+  func publish(_ counters: PipelineCounters, _ engine: RuleEngine?, names: NameCacheCounters? = nil) {
+    guard let board else { return }
+    var published = counters
+    engine?.collect(into: &published)
+    if let names { published.names = names }
+    board.publish(published)
   }
 
   /// The filter, or the rule set of `engine`, compiled for events of type `E`.
@@ -168,5 +177,14 @@ extension CheckedFilter {
   /// Whether the filter is a `sequence`.
   public var isSequence: Bool {
     if case .sequence = self { true } else { false }
+  }
+}
+
+extension RuleEngine {
+  /// Stores the findings so far, per rule, and the sequence counters in `counters`.
+  func collect(into counters: inout PipelineCounters) {
+    counters.findings = totalFindings
+    let counts = zip(rules, self.counters.findings).map { Finding.Count(rule: $0.name, count: $1) }
+    counters.rules = RuleStatistics(findings: counts, counters: self.counters)
   }
 }

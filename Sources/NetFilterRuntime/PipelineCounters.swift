@@ -1,5 +1,6 @@
 import Foundation
 import NetFilterJSON
+import Synchronization
 
 /// What a pipeline counted.
 public struct PipelineCounters: Sendable, Equatable {
@@ -100,4 +101,19 @@ extension Finding {
     /// Its findings.
     public var count: Int
   }
+}
+
+/// The latest ``PipelineCounters`` of a running pipeline, for readers on other threads: the
+/// pipeline publishes a copy now and then (``Pipeline/board``), never per event on the packet path.
+public final class CounterBoard: Sendable {
+  private let current = Mutex(PipelineCounters())
+
+  /// A board of zero counts.
+  public init() {}
+
+  /// Replaces the published counters.
+  public func publish(_ counters: PipelineCounters) { current.withLock { $0 = counters } }
+
+  /// The counters published last.
+  public var snapshot: PipelineCounters { current.withLock { $0 } }
 }
