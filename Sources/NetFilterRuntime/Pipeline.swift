@@ -158,9 +158,10 @@ public struct Pipeline: Sendable {
   public var kernelPlan: KernelPlan {
     let filters = ruleSet.map { $0.filter(\.enabled).map(\.condition.kernelExpression) } ?? [filter.kernelExpression]
     let feed = NameKernelFeed.expressions(readsNames: readsNames, options: names, schema: schema)  // DNS replies
-    guard !selection.isAll else { return KernelPlan.lower(filters + feed) }
+    let many = ruleSet != nil
+    guard !selection.isAll else { return KernelPlan.lower(filters + feed, mergingAcrossFilters: many) }
     let kinds = CheckedExpr.or(selection.kinds.map { .event($0) })
-    return KernelPlan.lower(filters.map { .and([kinds, $0]) } + feed)
+    return KernelPlan.lower(filters.map { .and([kinds, $0]) } + feed, mergingAcrossFilters: many)
   }
 }
 
