@@ -62,6 +62,14 @@ public struct RunCommand: ParsableCommand {
   @Flag(help: "Live capture: let every event reach user space (no kernel plan), to compare with the offload.")
   var noOffload = false
 
+  @Flag(
+    help: """
+      Print the kernel plan on standard error before running (with --rules, one filter per rule, \
+      named by the rule); with --stats, live runs end with the share of events the kernel passed.
+      """
+  )
+  var explain = false
+
   public init() {}
 
   public func validate() throws {
@@ -110,6 +118,10 @@ public struct RunCommand: ParsableCommand {
     pipeline.names = names.options
     pipeline.report = { console.err($0 + "\n") }
     if case .pcap(let path, _) = source { pipeline.progress = Progress(path: path, console: console).tick }
+    if explain {
+      let names = pipeline.rules?.filter(\.enabled).map { "rule '\($0.name)'" } ?? []
+      console.err(PlanExplanation.text(pipeline.kernelPlan, sources: names))
+    }
     let out = ByteOutput(immediate: console.outIsTerminal, console.outBytes)
     let sink: EventSink =
       switch output ?? (console.outIsTerminal ? .table : .json) {
