@@ -165,6 +165,8 @@ private func liveCaptureSample(_ context: UnsafeMutableRawPointer?, _ data: Unsa
     if let event = LiveSocketEvent(record, clockOffset: state.clockOffset) { handler(.socket(event)) }
   case NF_RECORD_EXEC:
     handler(.exec(pid: data.loadUnaligned(as: nf_exec_v2.self).tgid))
+  case NF_RECORD_EXIT:
+    handler(.exit(pid: data.loadUnaligned(as: nf_exec_v2.self).tgid))
   default:
     break
   }

@@ -157,6 +157,9 @@ final class LiveDispatcher {
       }
     case .exec(let pid):
       processes.forget(pid: pid)
+    case .exit(let pid):
+      processes.forget(pid: pid)
+      packets.engine?.processExited(pid: pid)
     }
   }
 

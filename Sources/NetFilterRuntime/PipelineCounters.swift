@@ -47,6 +47,7 @@ public struct PipelineCounters: Sendable, Equatable {
       writer.member("instances", number: rules.counters.sequenceInstances)
       writer.member("evicted", number: rules.counters.sequenceEvicted)
       writer.member("expired", number: rules.counters.sequenceExpired)
+      writer.member("ended", number: rules.counters.sequenceEnded)
       writer.endObject()
     }
     if let kernel {

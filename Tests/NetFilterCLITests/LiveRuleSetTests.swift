@@ -54,6 +54,41 @@ struct LiveRuleSetTests {
     #expect(passed.seen > 2_000, "\(offloaded.stderr)")
   }
 
+  /// A sequence joined by ps.pid holds an instance for a process until it exits: a process that
+  /// connects once and ends leaves nothing waiting.
+  @Test func anInstanceKeyedByAPidEndsWhenTheProcessExits() throws {
+    let rule = try Self.file(
+      "sequence.yml",
+      "name: connect twice\nid: twice\nversion: 1.0.0\nmin-engine-version: 3.0.0\ncondition: >\n"
+        + "  sequence maxspan 1h by ps.pid |evt.name = 'Connect' and net.dport = 19961|\n"
+        + "  |evt.name = 'Connect' and net.dport = 19962|\n"
+    )
+    defer { try? FileManager.default.removeItem(atPath: rule) }
+    let script = """
+      import socket
+      s = socket.socket(); s.bind(("127.0.0.1", 19961)); s.listen(1)
+      c = socket.create_connection(("127.0.0.1", 19961), timeout=2); c.close()
+      """
+    let run = try LiveNetwork.capture(arguments: ["--rules", rule, "--stats"]) {
+      for _ in 0..<3 {
+        let done = try LiveNetwork.run("/usr/bin/python3", ["-c", script], timeout: 10)
+        guard done.status == 0 else { throw LiveNetwork.failure("the client failed: \(done.output)") }
+      }
+    }
+    #expect(run.status == 0, "\(run.stderr)")
+    let line = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("{") })
+    let stats = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    let sequences = try #require(stats["sequences"] as? [String: Int], "\(line)")
+    #expect(sequences["ended"] == 3 && sequences["instances"] == 0, "\(line)")
+  }
+
+  /// Writes `text` to a fresh file; returns its path.
+  static func file(_ name: String, _ text: String) throws -> String {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID().uuidString)-\(name)").path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
   /// 2,000 UDP datagrams to a port no rule names, and one TCP connect to each of ``connected``.
   static func drive() throws {
     let script = """
