@@ -126,6 +126,24 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(corrupt.status == 1 && !corrupt.stderr.contains("Usage:"), "\(corrupt.stderr)")
   }
 
+  /// A process name with escape sequences and a newline cannot write into the terminal or forge a
+  /// row; an IPv6 endpoint keeps its port.
+  @Test func theTableEscapesControlCharactersAndKeepsWholeEndpoints() throws {
+    let input = FileManager.default.temporaryDirectory.appendingPathComponent("escape-\(getpid()).jsonl")
+    let line =
+      #"{"evt.name":"Send","ps.name":"\u001b]0;PWN\u0007\u001b[2J\nX\u009b","net.dip":"2001:db8:1234:5678:9abc:def0:1234:5678","net.dport":65535}"#
+    try (line + "\n").write(to: input, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: input) }
+    let result = runCLI(["run", "--input", input.path, "--output", "table", "net.dport > 1"])
+    #expect(result.status == 0)
+    #expect(
+      !result.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) }
+    )
+    #expect(result.stdout.split(separator: "\n").count == 2, "one header and one row: \(result.stdout)")
+    #expect(result.stdout.contains(#"\u001b]0;PWN\u0007\u001b[2J\nX\u009b"#))
+    #expect(result.stdout.contains("[2001:db8:1234:5678:9abc:def0:1234:5678]:65535"))
+  }
+
   /// --write onto the --pcap input (the same path, a symbolic link or a hard link) is refused
   /// before anything is opened for writing.
   @Test func writingOntoTheInputIsRefused() throws {
