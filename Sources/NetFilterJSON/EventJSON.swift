@@ -34,7 +34,15 @@ public enum EventJSON {
     )
     header.open(&writer)
     for member in members where !headerFields.contains(member.key) {
-      writer.argument(member.key, schema.field(named: member.key)?.exprType.description ?? "unknown") {
+      // A value that is not of its field's type is not labelled with that type.
+      let field = schema.field(named: member.key)
+      let typed = field.map { field in
+        if case .array(let items) = member.value, field.exprType.isMulti {
+          return items.allSatisfy { JSONEvent.scalar($0, field.type) != nil }
+        }
+        return JSONEvent.scalar(member.value, field.type) != nil
+      }
+      writer.argument(member.key, typed == true ? field?.exprType.description ?? "unknown" : "unknown") {
         $0.value(member.value)
       }
     }

@@ -36,6 +36,31 @@ public struct JSONEvent: Event, Sendable {
     values = keys.map { JSONEvent.extract($0.binding, from: json, shape: shape) }
   }
 
+  /// The first member of a flat field map whose value does not have its field's type (a port that
+  /// is not a number from 0 to 65535, an address that is not one, `null`), as a message: such a
+  /// field would read as missing. `nil` when every known field is well typed.
+  public func typeProblem(in schema: Schema) -> String? {
+    guard shape == .flat, case .object(let members) = json else { return nil }
+    for (key, value) in members {
+      guard let field = schema.field(named: key) else { continue }
+      let leaves: [JSONValue]
+      switch value {
+      case .array(let items) where field.exprType.isMulti: leaves = items
+      default: leaves = [value]
+      }
+      if let bad = leaves.first(where: { JSONEvent.scalar($0, field.type) == nil }) {
+        let shown = String(
+          decoding: {
+            var w = JSONTextWriter(capacity: 64); w.value(bad); return w.finish()
+          }().prefix(64),
+          as: UTF8.self
+        )
+        return "'\(key)' must be \(field.type.description), not \(shown)"
+      }
+    }
+    return nil
+  }
+
   public func value(of key: FieldKey) -> FieldValue {
     key.id < values.count ? values[key.id] : .missing
   }
@@ -73,7 +98,7 @@ public struct JSONEvent: Event, Sendable {
     }
   }
 
-  private static func scalar(_ leaf: JSONValue, _ type: ValueType) -> FieldValue? {
+  static func scalar(_ leaf: JSONValue, _ type: ValueType) -> FieldValue? {
     switch (type, leaf) {
     case (.ip, .string(let text)): return IPAddress(text).map { .ip($0) }
     case (.uint8, .number(let n)), (.uint16, .number(let n)), (.uint32, .number(let n)), (.uint64, .number(let n)):

@@ -77,7 +77,13 @@ struct JSONParser {
       guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
         throw error("expected a member name in quotes")
       }
+      let keyOffset = position
       let key = try parseString()
+      // A repeated member is ambiguous (a filter would see one value, the output both): an error.
+      if members.count < 16 ? members.contains(where: { $0.key == key }) : Set(members.map(\.key)).contains(key) {
+        position = keyOffset
+        throw error("member '\(key.prefix(64))' appears twice")
+      }
       skipWhitespace()
       guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else {
         throw error("expected ':' after member name")

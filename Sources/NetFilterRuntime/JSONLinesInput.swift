@@ -30,6 +30,13 @@ struct JSONLinesInput {
         pipeline.report(message)
         continue
       }
+      if let problem = event.typeProblem(in: pipeline.schema) {
+        // The field reads as missing; the line is counted and reported, never silently.
+        counters.malformed += 1
+        let message = "\(name):\(reader.lineNumber):1: error: malformed event: \(problem)"
+        if strict { throw RuntimeError(.failure, message) }
+        pipeline.report(message)
+      }
       do { _ = try program.handle(event, sink, &counters) } catch { throw RuntimeError(.failure, error.message) }
     }
   }

@@ -126,6 +126,32 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(corrupt.status == 1 && !corrupt.stderr.contains("Usage:"), "\(corrupt.stderr)")
   }
 
+  /// A field whose value is not of its type reads as missing, but never silently: the line is
+  /// reported and counted (with --strict the run stops), and the value is not labelled with the type;
+  /// a member given twice is a malformed line.
+  @Test func wronglyTypedJSONValuesAreReportedNotHidden() throws {
+    let lines = [
+      #"{"evt.name":"Send","net.dport":"abc"}"#, #"{"evt.name":"Send","net.dport":65536}"#,
+      #"{"evt.name":"Send","net.dport":-53}"#, #"{"evt.name":"Send","net.dport":null}"#,
+      #"{"evt.name":"Send","net.dip":"1.2.3"}"#, #"{"evt.name":"Send","net.dport":53,"net.dport":54}"#,
+      #"{"evt.name":"Send","net.dport":53}"#,
+    ]
+    let input = FileManager.default.temporaryDirectory.appendingPathComponent("types-\(getpid()).jsonl")
+    try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: input) }
+    let result = runCLI(["run", "--input", input.path, "--output", "json", "--stats", "evt.name = 'Send'"])
+    #expect(result.status == 0)
+    let errors = result.stderr.split(separator: "\n").filter { $0.contains("error: malformed event") }
+    #expect(errors.count == 6, "\(result.stderr)")
+    #expect(errors.first?.hasSuffix(#"'net.dport' must be uint16, not "abc""#) == true)
+    #expect(errors.last?.contains(":6:35: error: malformed event: member 'net.dport' appears twice") == true)
+    #expect(result.stderr.hasSuffix("\"malformed\":6}\n"))
+    #expect(result.stdout.contains(#"{"name":"net.dport","type":"unknown","value":"abc"}"#))
+    #expect(result.stdout.contains(#"{"name":"net.dport","type":"uint16","value":53}"#))
+    let strict = runCLI(["run", "--input", input.path, "--strict", "evt.name = 'Send'"])
+    #expect(strict.status == 1 && strict.stderr.contains(":1:1: error: malformed event: 'net.dport' must be uint16"))
+  }
+
   /// A process name with escape sequences and a newline cannot write into the terminal or forge a
   /// row; an IPv6 endpoint keeps its port.
   @Test func theTableEscapesControlCharactersAndKeepsWholeEndpoints() throws {
