@@ -17,6 +17,7 @@ final class EventNaming {
   /// Socket cookie → the names given at its Connect or Accept.
   private var pinned: [UInt64: AddressNames] = [:]
   private static let maxPinned = 65_536
+  private var pinsDropped = 0
 
   /// Reverse lookups (`--names=ptr`), when asked for.
   private let lookups: ReverseLookups?
@@ -59,6 +60,7 @@ final class EventNaming {
   /// What the cache counted.
   var counters: NameCacheCounters {
     var counters = cache.snapshot
+    counters.pinsDropped = pinsDropped
     lookups?.count(into: &counters)
     return counters
   }
@@ -126,7 +128,10 @@ final class EventNaming {
   }
 
   private func pin(_ cookie: UInt64, _ names: AddressNames) {
-    if pinned.count >= Self.maxPinned, pinned[cookie] == nil, let any = pinned.keys.first { pinned[any] = nil }
+    if pinned.count >= Self.maxPinned, pinned[cookie] == nil, let any = pinned.keys.first {
+      pinned[any] = nil
+      pinsDropped += 1
+    }
     pinned[cookie] = names
   }
 

@@ -204,6 +204,8 @@ public struct NameCacheCounters: Sendable, Equatable {
   public var learned = 0
   /// Names not kept: too long, or over the per-address bound.
   public var dropped = 0
+  /// Connections whose pinned names were dropped to keep the pins within their bound.
+  public var pinsDropped = 0
   /// Reverse lookups asked (`--names=ptr`).
   public var lookups = 0
   /// Reverse lookups answered with a name.
@@ -219,7 +221,7 @@ public struct NameCacheCounters: Sendable, Equatable {
   /// The counters as one JSON object.
   public var json: String {
     "{\"size\":\(size),\"hits\":\(hits),\"misses\":\(misses),\"evictions\":\(evictions),\"expired\":\(expired),"
-      + "\"learned\":\(learned),\"dropped\":\(dropped),\"lookups\":\(lookups),\"lookupAnswers\":\(lookupAnswers),"
+      + "\"learned\":\(learned),\"dropped\":\(dropped),\"pinsDropped\":\(pinsDropped),\"lookups\":\(lookups),\"lookupAnswers\":\(lookupAnswers),"
       + "\"lookupsRefused\":\(lookupsRefused),\"lookupsPeak\":\(lookupsPeak)}"
   }
 }

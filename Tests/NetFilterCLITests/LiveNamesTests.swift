@@ -51,15 +51,16 @@ final class NameServer {
   private let shell: BackgroundProcess
   private let pid: Int32
 
-  init() throws {
+  init(ttl: Int? = nil) throws {
     var last = ""
     for _ in 0..<5 {
       let port = Int.random(in: 19_300...19_399)
-      let arguments = [
-        "--conf-file=/dev/null", "--no-daemon", "--no-resolv", "--no-hosts", "--port=\(port)",
-        "--listen-address=127.0.0.1", "--bind-interfaces", "--host-record=web.test.lan,127.0.0.2",
-        "--cname=alias.test.lan,web.test.lan",
-      ]
+      let arguments =
+        (ttl.map { ["--local-ttl=\($0)"] } ?? []) + [
+          "--conf-file=/dev/null", "--no-daemon", "--no-resolv", "--no-hosts", "--port=\(port)",
+          "--listen-address=127.0.0.1", "--bind-interfaces", "--host-record=web.test.lan,127.0.0.2",
+          "--cname=alias.test.lan,web.test.lan",
+        ]
       let script = "/usr/sbin/dnsmasq \"$@\" & echo \"pid $!\"; wait"
       let shell = try BackgroundProcess("/bin/sh", ["-c", script, "sh"] + arguments)
       let ready = LiveNetwork.waitUntil(seconds: 5) { !shell.process.isRunning || Self.answers(port) }
@@ -101,6 +102,48 @@ final class NameServer {
   func stop() {
     kill(pid, SIGKILL)
     shell.stop()
+  }
+}
+
+extension LiveNamesTests {
+  /// With TTL 1 and no minimum, a name is gone 1.5 s after its reply (kernel time), but a connection
+  /// opened before keeps it; per-process scope keeps dig's answer from naming curl's connect.
+  @Test func namesExpireOnTheEventsClockAndStayInTheirScope() throws {
+    let resolver = try NameServer(ttl: 1)
+    defer { resolver.stop() }
+    let web = try LocalHTTPServer(host: "127.0.0.2")
+    defer { web.stop() }
+    let python = try #require(LiveNetwork.python3)
+    let filter = "evt.name in ('Connect', 'Send') and net.dport = \(web.port)"
+    var curls: [Int32] = []
+    var held = 0
+    let expiry = try LiveNetwork.capture(filter, options: ["--names", "passive", "--names-min-ttl", "0"]) {
+      _ = try resolver.dig("web.test.lan")
+      curls.append(try Live.curl(port: web.port, host: "127.0.0.2"))
+      // A connection opened now and used after the name expired.
+      let script =
+        "import socket,time,sys\ns=socket.create_connection(('127.0.0.2',int(sys.argv[1])))\n"
+        + "time.sleep(1.6)\ns.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\ns.recv(10)\n"
+      let holder = try BackgroundProcess(python, ["-c", script, String(web.port)])
+      held = holder.pid
+      LiveNetwork.waitUntil(seconds: 5) { !holder.process.isRunning }
+      holder.stop()
+      curls.append(try Live.curl(port: web.port, host: "127.0.0.2"))
+    }
+    #expect(expiry.status == 0, "\(expiry.stderr)")
+    let connects = expiry.events.filter { $0.name == "Connect" && curls.contains(Int32($0.processID)) }
+    #expect(connects.map { $0.arguments["dip_names"] as? [String] ?? [] } == [["web.test.lan."], []], "\(connects)")
+    let kept = expiry.events.filter { $0.processID == held }
+    #expect(kept.map(\.name) == ["Connect", "Send"], "\(kept)")
+    #expect(kept.allSatisfy { $0.arguments["dip_names"] as? [String] == ["web.test.lan."] }, "\(kept)")
+
+    var curl: Int32 = 0
+    let scoped = try LiveNetwork.capture(filter, options: ["--names", "passive", "--names-scope", "process"]) {
+      _ = try resolver.dig("web.test.lan")
+      curl = try Live.curl(port: web.port, host: "127.0.0.2")
+    }
+    let connect = scoped.events.filter { $0.name == "Connect" && $0.processID == Int(curl) }
+    #expect(connect.count == 1 && connect.allSatisfy { $0.arguments["dip_names"] == nil }, "\(connect)")
   }
 }
 

@@ -101,6 +101,35 @@ import Testing
     #expect(try B.run("net_packet_dns", standard).lines.count == bad.count)
   }
 
+  /// 20,000 replies with one to three random bytes changed, some cut or extended, on a port that is
+  /// not 53: whatever the probe takes for DNS decodes (none is counted malformed), and mutations
+  /// that keep a reply whole (a TTL, an address) are still taken.
+  @Test func whatTheProbeTakesDecodes() throws {
+    var random = SplitMix64(seed: 99)
+    let reply = B.reply(
+      "web.test.lan",
+      answers: [.cname("web.test.lan", "x.test.lan"), .a("x.test.lan", [10, 9, 0, 1])]
+    )
+    var packets: [(time: UInt64, bytes: [UInt8])] = []
+    for index in 0..<20_000 {
+      var payload = reply
+      for _ in 0..<Int.random(in: 1...3, using: &random) {
+        payload[Int.random(in: 0..<payload.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+      }
+      switch index % 10 {
+      case 0: payload.removeLast(Int.random(in: 1...10, using: &random))
+      case 1: payload.append(UInt8.random(in: 0...255, using: &random))
+      default: break
+      }
+      packets.append((UInt64(index), B.udp(Self.server, 19353, Self.client, 40000, payload)))
+    }
+    let path = try B.temporaryFile(B.pcap(packets), "mutated")
+    defer { unlink(path) }
+    let (lines, counters) = try B.run("net_packet_dns and length(dns.name) >= 0", path)
+    #expect(counters.malformed == 0)
+    #expect(lines.count > 1_000, "\(lines.count) of 20,000 mutated replies taken")
+  }
+
   /// 200,000 UDP datagrams with random payloads (a tenth of them behind a DNS-like header with one
   /// question) on random ports other than 53 and 5353: none is DNS.
   @Test func randomUDPPayloadsNeverBecomeDNS() throws {

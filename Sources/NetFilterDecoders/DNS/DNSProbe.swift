@@ -9,7 +9,9 @@
 /// - a well-formed question (labels of at most 63 bytes, a name of at most 255 bytes, compression
 ///   pointers only backwards) of class IN, CH, HS or ANY;
 /// - every record well-formed (owner name, type, class, TTL, RDLENGTH within the message);
-/// - the message ends exactly where its last record ends.
+/// - the message ends exactly where its last record ends;
+/// - and the whole message decodes (``DNSMessage/decode(_:)``: record data included, names in
+///   CNAME, NS, PTR, MX, SOA and SRV data, character-strings, EDNS options).
 ///
 /// On ports 53 and 5353 ``ApplicationDetector`` keeps the looser test Wireshark applies there.
 package enum DNSProbe {
@@ -22,7 +24,10 @@ package enum DNSProbe {
       else { return .none }
       message = body
     }
-    return isMessage(message) ? (message.at(2) & 0x80 == 0 ? .dnsRequest : .dnsResponse) : .none
+    // The walk rejects almost every other payload without allocating; what passes must also
+    // decode whole (record data included), so that a DNS event on any port always decodes.
+    guard isMessage(message), (try? DNSParser(reader: message).message()) != nil else { return .none }
+    return message.at(2) & 0x80 == 0 ? .dnsRequest : .dnsResponse
   }
 
   /// Whether `message` is one whole DNS message by the rule above.
