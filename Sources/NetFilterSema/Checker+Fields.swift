@@ -47,6 +47,17 @@ extension Checker {
       reportUnknownTraceePath(event: parts[0], argument: parts[2], written: written, range: range)
       return
     }
+    // An event name where a value belongs (`evt.name = Send`): the fix is quotes, not another name.
+    if schema.eventNames.contains(written) {
+      let quoted = "'\(written)'"
+      report(
+        .eventNameAsValue(written),
+        range,
+        notes: [Note("did you mean \(quoted)?")],
+        fixIts: [FixIt("quote it", replacing: range, with: quoted)]
+      )
+      return
+    }
     // Bare event names are conditions too (`Connect and …`), so they are candidates.
     let candidates = schema.fieldNames.filter { !$0.contains(".data.") } + schema.eventNames
     let suggestion = closestWord(to: written, in: candidates)

@@ -14,6 +14,7 @@ public enum SemaMessage: Sendable, Hashable {
   case conditionNotValue
   case constantComparison
   case duplicateAlias(String)
+  case eventNameAsValue(String)
   case integerOutOfRange(value: String, type: String)
   case invalidCIDR(String)
   case invalidIPAddress(String, field: String)
@@ -72,6 +73,7 @@ public enum SemaMessage: Sendable, Hashable {
     case .conditionNotValue: "expected a value, but found a condition"
     case .constantComparison: "comparison has no field or function on either side"
     case .duplicateAlias(let name): "alias '\(echo(name))' is already used by an earlier step"
+    case .eventNameAsValue(let name): "'\(echo(name))' is an event name, not a value: write it quoted"
     case .integerOutOfRange(let value, let type): "integer \(echo(value)) does not fit in \(type)"
     case .invalidCIDR(let text): "invalid CIDR '\(echo(text))'"
     case .invalidIPAddress(let text, let field):

@@ -209,3 +209,20 @@ import Testing
     c.check()
   }
 }
+
+@Suite struct EventNameAsValueTests {
+  /// `evt.name = Send` names an event where a value belongs: the fix is quotes, and the fix-it adds
+  /// them (it used to say "unknown field 'Send'" and suggest 'Send' itself).
+  @Test func anEventNameWhereAValueBelongsSaysToQuoteIt() {
+    assertCheck(
+      "evt.name = 1️⃣Send",
+      diagnostics: [
+        DiagnosticSpec(
+          id: "sema.eventNameAsValue",
+          message: "'Send' is an event name, not a value: write it quoted",
+          notes: ["did you mean 'Send'?"]
+        )
+      ]
+    )
+  }
+}
