@@ -20,6 +20,7 @@ let benchmarks: @Sendable () -> Void = {
   let environment = Environment()
   EvaluateSuite.register()
   PacketSuite.register()
+  OutputSuite.register()
 
   let large = Inputs.oneKilobyteFilter
   let outcome = environment.check(large)
