@@ -1,5 +1,6 @@
 import Foundation
 import NetFilterHTTP
+import NetFilterRuntime
 import Synchronization
 
 /// One network output's settings.
@@ -67,6 +68,7 @@ public final class NetworkOutput: @unchecked Sendable {
     queue = OutputQueue(capacity: configuration.capacity)
     client = HTTPClient(options: configuration.transport)
     let thread = Thread { [self] in
+      SignalStop.blockOnThisThread()
       deliverAll()
       finished.signal()
     }

@@ -13,6 +13,7 @@ struct JSONLinesInput {
   {
     guard var reader = LineReader(path: path) else { throw RuntimeError(.configuration, "Cannot read '\(path)'.") }
     defer { reader.close() }
+    reader.stop = stop
     let program: Matcher<JSONEvent> = try pipeline.matcher(engine)
     let name = path == "-" ? "<stdin>" : path
     while pipeline.wantsMore(counters), !stop.isStopped, let line = reader.next() {

@@ -186,7 +186,7 @@ import Testing
   @Test func sigtermStopsTheReplayAndFlushesWhatMatched() throws {
     let directory = try scratchDirectory()
     let capture = directory.appendingPathComponent("udp.pcap").path
-    let packets = 100_000
+    let packets = 400_000
     try writeUDPCapture(capture, count: packets)
     let receiver = try Receiver(mode: "falco", port: 19119, in: directory)
     defer { receiver.stop() }
@@ -196,7 +196,8 @@ import Testing
     let (process, errors) = try startNetfilter([
       "run", "--pcap", capture, "--output", "json", "--stats", "--output-http", url, "net.sport = 40007",
     ])
-    Thread.sleep(forTimeInterval: 1)
+    // Signal once the first match has arrived: the replay is under way then.
+    for _ in 0..<250 where receiver.accepted().isEmpty { Thread.sleep(forTimeInterval: 0.02) }
     kill(process.processIdentifier, SIGTERM)
     let run = finish(process, errors, since: start)
     #expect(run.status == 0, "\(run.stderr)")
@@ -204,6 +205,31 @@ import Testing
     #expect((run.stats["received"] ?? packets) < packets, "the replay ended before SIGTERM")
     #expect(run.summary(url) == ["sent": matched, "retried": 0, "failed": 0, "dropped": 0, "unsent": 0])
     #expect(receiver.accepted().count == matched)
+  }
+
+  @Test func sigtermWhileStandardInputIsIdleFlushesAndExits() throws {
+    let directory = try scratchDirectory()
+    let receiver = try Receiver(mode: "falco", port: 19128, in: directory)
+    defer { receiver.stop() }
+    let url = "http://127.0.0.1:19128/"
+    let input = Pipe()
+    let start = Date()
+    let (process, errors) = try startNetfilter(
+      ["run", "--input", "-", "--output", "json", "--stats", "--output-http", url, "net.dport = 53"],
+      stdin: input
+    )
+    input.fileHandleForWriting.write(
+      Data(String(repeating: "{\"evt.name\":\"Send\",\"net.dport\":53}\n", count: 3).utf8)
+    )
+    Thread.sleep(forTimeInterval: 1)
+    // Standard input stays open: the run waits in read() until the signal interrupts it.
+    kill(process.processIdentifier, SIGTERM)
+    let run = finish(process, errors, since: start)
+    try input.fileHandleForWriting.close()
+    #expect(run.status == 0 && run.seconds < 4, "\(run.seconds) s: \(run.stderr)")
+    #expect(run.stats["matched"] == 3)
+    #expect(run.summary(url) == ["sent": 3, "retried": 0, "failed": 0, "dropped": 0, "unsent": 0])
+    #expect(receiver.accepted().count == 3)
   }
 
   @Test func authorizationHeaderFromEnvironmentAndFileIsSentNeverShown() throws {
