@@ -5,7 +5,7 @@
 
 KIND is `mixed` (70% equalities on ports, addresses, CIDRs or comm, 20% dns.name suffix or
 substring tests, 9% two-field conjunctions, 1% regexes), `unprunable` (each rule a case-insensitive
-substring test of ps.name, which no index can narrow) or `sequences` (two-step sequences by ps.pid).
+substring test of ps.name, which no index can narrow) or `sequences` (two-step sequences by ps.pid: rule i is a Connect then a Send to port 1000+i).
 Writes the rules as one YAML list to OUT.yml and, when given, the same conditions OR-ed into one
 filter to OR.nf. Deterministic: the same arguments give the same files.
 """
@@ -38,11 +38,15 @@ def condition():
     if kind == "mixed": return mixed()
     if kind == "unprunable": return "ps.name icontains '%s'" % word(6)
     if kind == "sequences":
+        # Rule i waits for a Connect to port 1000+i and then a Send to it from the same process.
+        index = len(conditions)
         return ("sequence maxspan 1m by ps.pid |evt.name = 'Connect' and net.dport = %d| "
-                "|evt.name = 'Send' and net.dport = %d|") % (port(), port())
+                "|evt.name = 'Send' and net.dport = %d|") % (1000 + index, 1000 + index)
     raise SystemExit("unknown kind " + kind)
 
-conditions = [condition() for _ in range(count)]
+conditions = []
+for _ in range(count):
+    conditions.append(condition())
 with open(out, "w") as f:
     for index, text in enumerate(conditions):
         f.write("- name: rule %d\n  id: r%d\n  version: 1.0.0\n  min-engine-version: 3.0.0\n" % (index, index))

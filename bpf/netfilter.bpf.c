@@ -156,4 +156,21 @@ int BPF_PROG(nf_exec, struct task_struct *task, int old_pid, struct linux_binprm
   return 0;
 }
 
+/* A process ended (its last thread, the thread-group leader, exits): user space forgets it and ends
+ * the sequence instances keyed by its pid. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(nf_exit, struct task_struct *task) {
+  if (task->pid != task->tgid) return 0;
+  struct nf_exec_v2 *record = bpf_ringbuf_reserve(&nf_events_v2, sizeof(*record), 0);
+  if (!record) {
+    count(NF_COUNT_LOST);
+    return 0;
+  }
+  record->type = NF_RECORD_EXIT;
+  record->tgid = (__u32)task->tgid;
+  record->timestamp_ns = bpf_ktime_get_ns();
+  bpf_ringbuf_submit(record, 0);
+  return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -7,6 +7,7 @@
 struct task_struct {
   struct task_struct *group_leader;
   struct task_struct *real_parent;
+  int pid;
   int tgid;
   char comm[16];
 } __attribute__((preserve_access_index));

@@ -20,6 +20,8 @@ let benchmarks: @Sendable () -> Void = {
   let environment = Environment()
   EvaluateSuite.register()
   PacketSuite.register()
+  NameSuite.register()
+  RuleSuite.register()
   OutputSuite.register()
 
   let large = Inputs.oneKilobyteFilter

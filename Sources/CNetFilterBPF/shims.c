@@ -34,6 +34,7 @@ int nf_attach_all(struct netfilter *skel, int cgroup_fd, const char **failed) {
     {skel->progs.nf_recv_len, &skel->links.nf_recv_len, 0},
     {skel->progs.nf_retransmit, &skel->links.nf_retransmit, 0},
     {skel->progs.nf_exec, &skel->links.nf_exec, 0},
+    {skel->progs.nf_exit, &skel->links.nf_exit, 0},
   };
   for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
     struct bpf_link *link = all[i].cgroup ? bpf_program__attach_cgroup(all[i].program, cgroup_fd)

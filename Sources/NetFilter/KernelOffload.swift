@@ -12,8 +12,8 @@ extension Filter {
 
 extension KernelPlan {
   /// Lowers several compiled filters into one plan; its result's bits say which of them may match.
-  public static func lower(_ filters: [Filter]) -> KernelPlan {
-    lower(filters.map(\.kernelExpression))
+  public static func lower(_ filters: [Filter], mergingAcrossFilters: Bool = false) -> KernelPlan {
+    lower(filters.map(\.kernelExpression), mergingAcrossFilters: mergingAcrossFilters)
   }
 }
 

@@ -46,6 +46,17 @@ public final class LiveCapture {
 
   deinit { stop() }
 
+  /// Attaches the programs of a capture made with `attach: false` to the cgroup v2 hierarchy at
+  /// `cgroupPath` (the cgroup2 mount by default): write the kernel plan first, then attach, and no
+  /// event reaches user space unfiltered while the plan is being written.
+  public func attach(cgroupPath: String? = nil) throws(BPFError) {
+    guard let skeleton else { throw BPFError(operation: "attach a stopped capture", code: EINVAL) }
+    guard let path = cgroupPath ?? BPFCapability.cgroup2Mount() else {
+      throw BPFError(operation: "find the cgroup v2 mount", code: ENOENT)
+    }
+    try attach(skeleton, cgroup: path)
+  }
+
   private func attach(_ object: OpaquePointer, cgroup path: String) throws(BPFError) {
     let cgroupFD = open(path, O_RDONLY | O_DIRECTORY)
     guard cgroupFD >= 0 else { throw BPFError(operation: "open the cgroup \(path)", code: errno) }
@@ -154,6 +165,8 @@ private func liveCaptureSample(_ context: UnsafeMutableRawPointer?, _ data: Unsa
     if let event = LiveSocketEvent(record, clockOffset: state.clockOffset) { handler(.socket(event)) }
   case NF_RECORD_EXEC:
     handler(.exec(pid: data.loadUnaligned(as: nf_exec_v2.self).tgid))
+  case NF_RECORD_EXIT:
+    handler(.exit(pid: data.loadUnaligned(as: nf_exec_v2.self).tgid))
   default:
     break
   }

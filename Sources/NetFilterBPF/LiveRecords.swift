@@ -151,6 +151,8 @@ public enum LiveRecord: Sendable {
   case socket(LiveSocketEvent)
   /// A process called execve (what user space knows of it is stale).
   case exec(pid: UInt32)
+  /// A process ended (its thread-group leader exited).
+  case exit(pid: UInt32)
 }
 
 extension PacketOwner {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NetFilter
 
 /// `netfilter run`: evaluate a filter over events and print the ones that match. The pipeline is
@@ -62,6 +63,14 @@ public struct RunCommand: ParsableCommand {
   @Flag(help: "Live capture: let every event reach user space (no kernel plan), to compare with the offload.")
   var noOffload = false
 
+  @Flag(
+    help: """
+      Print the kernel plan on standard error before running (with --rules, one filter per rule, \
+      named by the rule); with --stats, live runs end with the share of events the kernel passed.
+      """
+  )
+  var explain = false
+
   public init() {}
 
   public func validate() throws {
@@ -75,6 +84,9 @@ public struct RunCommand: ParsableCommand {
     if noOffload, pcap != nil || input != nil { throw ValidationError("--no-offload applies to live capture.") }
     if pcap != nil, input != nil { throw ValidationError("Give --pcap or --input, not both.") }
     if pcap == nil, write != nil { throw ValidationError("--write applies to --pcap replay.") }
+    if let pcap, let write, Self.sameFile(pcap, write) {
+      throw ValidationError("--write '\(write)' is the --pcap input; writing it would destroy what is being read.")
+    }
     if input != nil, events != nil { throw ValidationError("--events applies to --pcap replay and live capture.") }
     _ = try selection()
   }
@@ -110,6 +122,10 @@ public struct RunCommand: ParsableCommand {
     pipeline.names = names.options
     pipeline.report = { console.err($0 + "\n") }
     if case .pcap(let path, _) = source { pipeline.progress = Progress(path: path, console: console).tick }
+    if explain {
+      let names = pipeline.rules?.filter(\.enabled).map { "rule '\($0.name)'" } ?? []
+      console.err(PlanExplanation.text(pipeline.kernelPlan, sources: names))
+    }
     let out = ByteOutput(immediate: console.outIsTerminal, console.outBytes)
     let sink: EventSink =
       switch output ?? (console.outIsTerminal ? .table : .json) {
@@ -125,8 +141,10 @@ public struct RunCommand: ParsableCommand {
     do {
       try pipeline.run(into: session.sink, stop: .signals, counters: &counters)
     } catch {
-      finish(counters, console)
-      throw exit(for: error, console)
+      // The error first, then the counters: --stats stays the last line of standard error.
+      let exit = exit(for: error, console)
+      if error.kind != .configuration { finish(counters, console) }
+      throw exit
     }
     finish(counters, console)
   }
@@ -174,6 +192,19 @@ public struct RunCommand: ParsableCommand {
         "netfilter: \(counters.received) events read, \(counters.matched) matched\(findings), \(counters.malformed) malformed\n"
       )
     }
+  }
+
+  /// Whether two paths name one file (the same path, a link to it, or a hard link).
+  static func sameFile(_ a: String, _ b: String) -> Bool {
+    let resolved = [a, b].map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
+    if resolved[0] == resolved[1] { return true }
+    let identities = [a, b].map { path -> [Int]? in
+      guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+        let device = attributes[.systemNumber] as? Int, let inode = attributes[.systemFileNumber] as? Int
+      else { return nil }
+      return [device, inode]
+    }
+    return identities[0] != nil && identities[0] == identities[1]
   }
 
   /// Exit status when live capture cannot run here (not root, no BTF, no cgroup v2, bpf() refused).

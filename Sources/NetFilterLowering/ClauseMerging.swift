@@ -15,9 +15,42 @@ struct ClauseMerging {
   /// Filters whose kernel answer became wider than their lowered formula.
   private(set) var approximated = Set<Int>()
 
-  init(_ clauses: [Clause], limit: Int) {
+  init(_ clauses: [Clause], limit: Int, acrossFilters: Bool = false) {
     self.clauses = clauses
+    if acrossFilters { mergeUnions() }
     while self.clauses.count > limit { mergeRound(excess: self.clauses.count - limit) }
+  }
+
+  /// Merges every group of clauses that constrain the same fields identically but one, whatever
+  /// their filters: the hull of such a group accepts exactly the union of what they accept, so the
+  /// plan passes the same events (1,000 `net.dport = X` rules become one clause over a port set).
+  /// The bits then answer for several filters, whose kernel answers become wider than each alone.
+  private mutating func mergeUnions() {
+    var changed = true
+    while changed {
+      changed = false
+      var groups: [UnionGroup: [Int]] = [:]
+      var order: [UnionGroup] = []
+      for (index, clause) in clauses.enumerated() {
+        for key in clause.fields.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+          let signature = UnionGroup(key: key, others: clause.fields.filter { $0.key != key })
+          if groups[signature] == nil { order.append(signature) }
+          groups[signature, default: []].append(index)
+        }
+      }
+      var absorbed = Set<Int>()
+      var merged: [Int: Clause] = [:]
+      for signature in order {
+        let members = groups[signature]!.filter { !absorbed.contains($0) && merged[$0] == nil }
+        guard members.count > 1 else { continue }
+        let hull = members.dropFirst().reduce(clauses[members[0]]) { Self.hull($0, clauses[$1]) }
+        if members.contains(where: { clauses[$0].filters != hull.filters }) { approximated.formUnion(hull.filters) }
+        merged[members[0]] = hull
+        absorbed.formUnion(members.dropFirst())
+        changed = true
+      }
+      clauses = clauses.indices.compactMap { absorbed.contains($0) ? nil : merged[$0] ?? clauses[$0] }
+    }
   }
 
   /// Merges up to `excess` disjoint pairs, cheapest first.
@@ -46,6 +79,13 @@ struct ClauseMerging {
       absorbed.insert(pair.second)
     }
     clauses = clauses.indices.compactMap { absorbed.contains($0) ? nil : merged[$0] ?? clauses[$0] }
+  }
+
+  /// Clauses that may merge into their union: the field they differ in, and the same constraints on
+  /// every other field.
+  private struct UnionGroup: Hashable {
+    var key: KernelKey
+    var others: [KernelKey: FieldConstraint]
   }
 
   /// The smallest clause accepting everything `a` or `b` accepts.

@@ -105,11 +105,19 @@ public struct KernelPlan: Sendable, Equatable {
 
 extension KernelPlan {
   /// Lowers several filters into one plan; the result's bits say which of them may match.
-  public static func lower(_ filters: [CheckedExpr]) -> KernelPlan {
+  ///
+  /// With `mergingAcrossFilters` (a rule set, whose rules user space tells apart by itself), clauses
+  /// of different filters that differ in one field merge into their union first: the plan passes
+  /// the same events with fewer bits, and a bit may answer for several filters.
+  public static func lower(_ filters: [CheckedExpr], mergingAcrossFilters: Bool = false) -> KernelPlan {
     var lowered = filters.enumerated().map { FilterLowering($1, filter: $0, cap: maxClausesPerFilter) }
-    let merging = ClauseMerging(lowered.flatMap(\.clauses), limit: maxClauses)
+    let merging = ClauseMerging(lowered.flatMap(\.clauses), limit: maxClauses, acrossFilters: mergingAcrossFilters)
     for filter in merging.approximated.sorted() {
-      lowered[filter].approximateAll("clauses were merged to fit \(maxClauses) kernel bits")
+      lowered[filter].approximateAll(
+        mergingAcrossFilters
+          ? "its clauses were merged with other filters' into one bit"
+          : "clauses were merged to fit \(maxClauses) kernel bits"
+      )
     }
     let clauses = merging.clauses
     let tables = TableBuilding(clauses: clauses)

@@ -38,6 +38,8 @@ public enum MetricsText {
     text += "netfilter_sequence_evicted_total \(rules.counters.sequenceEvicted)\n"
     family(&text, "netfilter_sequence_expired_total", "counter", "Sequence instances past their maxspan.")
     text += "netfilter_sequence_expired_total \(rules.counters.sequenceExpired)\n"
+    family(&text, "netfilter_sequence_ended_total", "counter", "Sequence instances ended with their process.")
+    text += "netfilter_sequence_ended_total \(rules.counters.sequenceEnded)\n"
   }
 
   private static func render(_ names: NameCacheCounters, into text: inout String) {

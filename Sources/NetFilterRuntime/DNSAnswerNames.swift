@@ -8,8 +8,11 @@ import NetFilterSyntax
 public struct DNSAnswerNames: Sendable, Equatable {
   /// An address, its names in order, and how many seconds they live.
   public struct Binding: Sendable, Equatable {
+    /// The address named.
     public var address: IPAddress
+    /// Its names: the chain, the question first.
     public var names: [String]
+    /// The lowest TTL along the chain, in seconds.
     public var ttl: UInt32
 
     /// A binding.

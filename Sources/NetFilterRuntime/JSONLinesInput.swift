@@ -1,3 +1,4 @@
+import Foundation
 import NetFilterEval
 import NetFilterJSON
 
@@ -11,7 +12,9 @@ struct JSONLinesInput {
   func run(_ sink: EventSink, _ engine: RuleEngine?, _ stop: StopToken, _ counters: inout PipelineCounters)
     throws(RuntimeError)
   {
-    guard var reader = LineReader(path: path) else { throw RuntimeError(.configuration, "Cannot read '\(path)'.") }
+    guard var reader = LineReader(path: path) else {
+      throw RuntimeError(.failure, "cannot read '\(path)': \(String(cString: strerror(errno)))")
+    }
     defer { reader.close() }
     reader.stop = stop
     let program: Matcher<JSONEvent> = try pipeline.matcher(engine)

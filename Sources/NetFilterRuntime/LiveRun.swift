@@ -21,23 +21,27 @@ struct LiveRun {
     let packets: Matcher<LivePacketEvent> = try pipeline.matcher(engine)
     let sockets: Matcher<SocketEvent> = try pipeline.matcher(engine)
     let capture: LiveCapture
-    do { capture = try LiveCapture() } catch { throw RuntimeError(.unavailable, error.description) }
+    do { capture = try LiveCapture(attach: false) } catch { throw RuntimeError(.unavailable, error.description) }
     defer { capture.stop() }
+    // The plan goes in before the programs attach: no event passes unfiltered while it is written.
     if options.offload {
       do { try capture.load(pipeline.kernelPlan) } catch {
         throw RuntimeError(.failure, "Cannot load the kernel plan: \(error.description)")
       }
     }
+    do { try capture.attach() } catch { throw RuntimeError(.unavailable, error.description) }
     // After attaching: sockets used from now on are seen by the kernel, older ones are in /proc.
     let dispatcher = LiveDispatcher(
       packets: packets,
       sockets: sockets,
       selection: pipeline.selection,
       processes: LiveProcesses(),
-      naming: try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+      naming: try EventNaming(pipeline.names, readsNames: pipeline.readsNames)
     )
     defer {
       counters.lost = capture.lostCount
+      let seen = capture.packetCount + capture.socketEventCount
+      counters.kernel = KernelCounters(seen: seen, passed: seen - min(seen, capture.filteredCount))
       counters.names = dispatcher.naming?.counters
       dispatcher.naming?.stop()
     }
@@ -153,6 +157,9 @@ final class LiveDispatcher {
       }
     case .exec(let pid):
       processes.forget(pid: pid)
+    case .exit(let pid):
+      processes.forget(pid: pid)
+      packets.engine?.processExited(pid: pid)
     }
   }
 

@@ -14,6 +14,11 @@ enum Matcher<E: OutputEvent> {
     }
   }
 
+  /// The rule set's state, when the matcher runs rules (shared by every event type's matcher).
+  var engine: RuleEngine? {
+    if case .rules(let matcher) = self { matcher.engine } else { nil }
+  }
+
   /// The fields read, for sources that extract them when they build an event (JSON lines).
   var keys: [FieldKey] {
     switch self {

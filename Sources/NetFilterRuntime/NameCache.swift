@@ -41,7 +41,7 @@ public final class NameCache {
   }
 
   /// Where one address is kept: its scope and its 128 bits (IPv4 addresses IPv4-mapped).
-  struct Key: Hashable {
+  struct Key: Equatable {
     var scope: UInt64
     var high: UInt64
     var low: UInt64
@@ -69,7 +69,7 @@ public final class NameCache {
 
   /// The bounds.
   public let limits: Limits
-  private var entries: [Key: Entry] = [:]
+  private var entries = AddressTable<Entry>()
   /// A min-heap of (expiry, key) by the time each address's last name expires; an item whose
   /// expiry is no longer its entry's `latest` is stale and skipped.
   private var heap = ExpiryHeap()
@@ -79,7 +79,6 @@ public final class NameCache {
   /// An empty cache.
   public init(limits: Limits = Limits()) {
     self.limits = limits
-    entries.reserveCapacity(min(limits.addresses, 4096))
   }
 
   /// The number of addresses kept.
@@ -88,22 +87,24 @@ public final class NameCache {
   /// The names of `address` in `scope` at `time`: empty when none is known or all have expired.
   public func names(of address: IPAddress, scope: UInt64, at time: UInt64) -> [String] {
     let key = Key(scope: scope, address: address)
-    guard let entry = entries[key] else {
+    // Through the index: the common cases neither copy the entry nor touch its arrays.
+    guard let index = entries.find(key) else {
       counters.misses += 1
       return []
     }
-    if time < entry.soonest {
+    if time < entries[index].soonest {
       counters.hits += 1
-      return entry.names
+      return entries[index].names
     }
+    let entry = entries[index]
     guard time < entry.latest else {
-      entries[key] = nil
+      entries.remove(key)
       counters.expired += 1
       counters.misses += 1
       return []
     }
     let pruned = Self.pruned(entry, at: time)
-    entries[key] = pruned
+    entries[index] = pruned
     counters.hits += 1
     return pruned.names
   }
@@ -119,7 +120,7 @@ public final class NameCache {
     var merged = Entry(names: [], expiries: [], soonest: .max, latest: 0)
     merged.names.reserveCapacity(min(limits.namesPerAddress, kept.count + 2))
     for name in kept where !merged.names.contains(name) { append(&merged, name, expiry) }
-    if let old = entries[key] {
+    if let old = entries.value(key) {
       for (name, oldExpiry) in zip(old.names, old.expiries) where oldExpiry > time {
         if let index = merged.names.firstIndex(of: name) {
           merged.expiries[index] = max(merged.expiries[index], oldExpiry)
@@ -130,7 +131,7 @@ public final class NameCache {
     }
     merged.soonest = merged.expiries.min() ?? expiry
     merged.latest = merged.expiries.max() ?? expiry
-    if entries.updateValue(merged, forKey: key) == nil { counters.learned += 1 }
+    if entries.set(key, merged) { counters.learned += 1 }
     heap.push(merged.latest, key)
     trim(at: time)
   }
@@ -150,21 +151,21 @@ public final class NameCache {
   private func trim(at time: UInt64) {
     while let top = heap.top, top.expiry <= time {
       heap.pop()
-      if entries[top.key]?.latest == top.expiry {
-        entries[top.key] = nil
+      if entries.value(top.key)?.latest == top.expiry {
+        entries.remove(top.key)
         counters.expired += 1
       }
     }
     while entries.count > limits.addresses, let top = heap.top {
       heap.pop()
-      if entries[top.key]?.latest == top.expiry {
-        entries[top.key] = nil
+      if entries.value(top.key)?.latest == top.expiry {
+        entries.remove(top.key)
         counters.evictions += 1
       }
     }
     // Stale items (addresses re-learned or pruned since) are dropped once they outnumber the live.
     if heap.count > 2 * entries.count + 1024 {
-      heap.rebuild(entries.map { ($0.value.latest, $0.key) })
+      heap.rebuild(entries.all.map { ($0.1.latest, $0.0) })
     }
   }
 

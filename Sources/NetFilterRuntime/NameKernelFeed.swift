@@ -12,9 +12,10 @@ public enum NameKernelFeed {
   /// DNS ports.
   static let source = "(net_packet_udp and net.direction = 'ingress') or (net_packet_tcp and net.sport in (53, 5353))"
 
-  /// The expressions to lower beside the filter's: one when names are looked up, else none.
-  public static func expressions(for filter: CheckedFilter, options: NameOptions, schema: Schema) -> [CheckedExpr] {
-    guard options.isActive(for: filter.readsNames), let feed = replies(schema) else { return [] }
+  /// The expressions to lower beside the filters of a pipeline whose filter or rules read names
+  /// (`readsNames`): one when names are looked up, else none.
+  public static func expressions(readsNames: Bool, options: NameOptions, schema: Schema) -> [CheckedExpr] {
+    guard options.isActive(for: readsNames), let feed = replies(schema) else { return [] }
     return [feed]
   }
 
@@ -35,6 +36,13 @@ public enum NameKernelFeed {
       case .expression(let expression)? = Checker.check(syntax, schema: schema).filter
     else { return nil }
     return expression
+  }
+}
+
+extension Pipeline {
+  /// Whether the filter, or an enabled rule of the rule set, reads `net.sip.names` or `net.dip.names`.
+  public var readsNames: Bool {
+    ruleSet.map { $0.contains { $0.enabled && $0.condition.readsNames } } ?? filter.readsNames
   }
 }
 

@@ -15,8 +15,9 @@ struct PcapReplay {
     throws(RuntimeError)
   {
     let reader: PcapReader
+    // An unreadable or damaged capture is a failure of the run (exit 1, as tcpdump), not a usage error.
     do { reader = try PcapReader(path: path) } catch {
-      throw RuntimeError(.configuration, "Cannot read '\(path)': \(error.message)")
+      throw RuntimeError(.failure, "cannot read '\(path)': \(error.message)")
     }
     guard PacketDecoder.supports(reader.linkType) else {
       throw RuntimeError(.configuration, "'\(path)' has link type \(reader.linkType), which netfilter cannot decode.")
@@ -42,7 +43,7 @@ struct PcapReplay {
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
     let decode = program.needs.contains(.payload)
-    let naming = try EventNaming(pipeline.names, readsNames: pipeline.filter.readsNames)
+    let naming = try EventNaming(pipeline.names, readsNames: pipeline.readsNames)
     defer {
       counters.names = naming?.counters
       naming?.stop()
@@ -55,9 +56,9 @@ struct PcapReplay {
       packet.releaseBytes()  // so that reading into `buffer` reuses its storage
       let record: PacketRecord?
       do { record = try reader.next(into: &buffer) } catch {
-        pipeline.report("\(path): error: \(error.message); the rest of the file cannot be read")
+        // What was read before the damage is written; the run still fails.
         counters.malformed += 1
-        return
+        throw RuntimeError(.failure, "\(path): error: \(error.message); the rest of the file cannot be read")
       }
       guard let record else { return }
       counters.received += 1

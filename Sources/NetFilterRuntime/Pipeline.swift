@@ -157,10 +157,11 @@ public struct Pipeline: Sendable {
   /// one filter of the plan), and with a selection the selected kinds too.
   public var kernelPlan: KernelPlan {
     let filters = ruleSet.map { $0.filter(\.enabled).map(\.condition.kernelExpression) } ?? [filter.kernelExpression]
-    let feed = NameKernelFeed.expressions(for: filter, options: names, schema: schema)  // DNS replies for names
-    guard !selection.isAll else { return KernelPlan.lower(filters + feed) }
+    let feed = NameKernelFeed.expressions(readsNames: readsNames, options: names, schema: schema)  // DNS replies
+    let many = ruleSet != nil
+    guard !selection.isAll else { return KernelPlan.lower(filters + feed, mergingAcrossFilters: many) }
     let kinds = CheckedExpr.or(selection.kinds.map { .event($0) })
-    return KernelPlan.lower(filters.map { .and([kinds, $0]) } + feed)
+    return KernelPlan.lower(filters.map { .and([kinds, $0]) } + feed, mergingAcrossFilters: many)
   }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import NetFilterJSON
 import Synchronization
 
@@ -18,6 +19,8 @@ public struct PipelineCounters: Sendable, Equatable {
   public var rules: RuleStatistics?
   /// The name cache's counters, when the run looked names up.
   public var names: NameCacheCounters?
+  /// What the kernel saw and let through (live capture only).
+  public var kernel: KernelCounters?
 
   /// Zero counts.
   public init() {}
@@ -44,6 +47,16 @@ public struct PipelineCounters: Sendable, Equatable {
       writer.member("instances", number: rules.counters.sequenceInstances)
       writer.member("evicted", number: rules.counters.sequenceEvicted)
       writer.member("expired", number: rules.counters.sequenceExpired)
+      writer.member("ended", number: rules.counters.sequenceEnded)
+      writer.endObject()
+    }
+    if let kernel {
+      writer.key("kernel")
+      writer.beginObject()
+      writer.member("seen", number: kernel.seen)
+      writer.member("passed", number: kernel.passed)
+      writer.key("pass_ratio")
+      writer.rawNumber(String(format: "%.4f", kernel.passRatio))
       writer.endObject()
     }
     if let names {
@@ -53,6 +66,24 @@ public struct PipelineCounters: Sendable, Equatable {
     writer.endObject()
     return String(decoding: writer.finish(), as: UTF8.self)
   }
+}
+
+/// What the kernel program counted in a live capture: events it saw (packets and socket events)
+/// and those its plan let through to user space.
+public struct KernelCounters: Sendable, Equatable {
+  /// Packets and socket events the kernel saw.
+  public var seen: UInt64
+  /// Those the kernel plan passed (copied to the ring buffer, or dropped there when it was full).
+  public var passed: UInt64
+
+  /// Creates counters.
+  public init(seen: UInt64, passed: UInt64) {
+    self.seen = seen
+    self.passed = passed
+  }
+
+  /// The share of events passed, from 0 to 1 (1 when nothing was seen).
+  public var passRatio: Double { seen == 0 ? 1 : Double(passed) / Double(seen) }
 }
 
 /// What a rule set counted in a run.

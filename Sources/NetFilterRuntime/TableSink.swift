@@ -46,7 +46,9 @@ public final class TableSink: EventSink {
       if let binding = nameFields[index], case .strings(let list) = event.lookup(binding), !list.isEmpty {
         cell += " (\(list.joined(separator: ",")))"
       }
-      return pad(cell, column.width)
+      cell = Self.escaped(cell)
+      // The last column is not clipped: names may follow its address.
+      return index == Self.columns.count - 1 ? cell : pad(cell, column.width)
     }
     try output.append(trimmed(cells.joined(separator: " ")) + "\n")
   }
@@ -63,8 +65,32 @@ public final class TableSink: EventSink {
     String(line.reversed().drop { $0 == " " }.reversed())
   }
 
+  /// `text` padded to `width`; a longer cell is kept whole (an IPv6 endpoint keeps its port) and
+  /// pushes the rest of the row right.
   private func pad(_ text: String, _ width: Int) -> String {
-    let clipped = text.count > width ? String(text.prefix(width - 1)) + "…" : text
-    return clipped + String(repeating: " ", count: max(0, width - clipped.count))
+    text + String(repeating: " ", count: max(0, width - text.count))
+  }
+
+  /// Text safe for a terminal: control characters (C0, DEL and C1, which start escape sequences or
+  /// forge rows) written as JSON writes them, `\u001b`, `\n`, `\t`; everything else as it is.
+  public static func escaped(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isControl) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\n": out += "\\n"
+      case "\t": out += "\\t"
+      case "\r": out += "\\r"
+      case _ where isControl(scalar):
+        let hex = String(scalar.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out
+  }
+
+  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
   }
 }

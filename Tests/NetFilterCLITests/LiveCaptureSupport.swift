@@ -42,7 +42,7 @@ enum Live {
   }
 
   /// How many programs (and links) a capture attaches.
-  static let programCount = 16
+  static let programCount = 17
   /// How many maps a capture creates (ring buffer, counters, owners, listeners, peers, and the plan's nine).
   static let mapCount = 14
 

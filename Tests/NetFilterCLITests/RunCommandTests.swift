@@ -4,6 +4,10 @@ import Testing
 
 @testable import NetFilterCLI
 
+/// The bundled loopback capture.
+private let runCapture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("examples/captures/loopback-http-dns.pcap").path
+
 /// The seed document's Tracee JSON lines, bundled in examples/events.
 let seedEvents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent().appendingPathComponent("examples/events/tracee-seed.jsonl").path
@@ -94,9 +98,73 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(result.stderr.contains("error: cannot apply '='"))
   }
 
-  @Test func missingInputIsAUsageError() {
-    #expect(runCLI(["run", "--input", "/nonexistent/events.jsonl", "net.dport = 1"]).status == 64)
+  @Test func missingInputIsAFailureThatSaysWhy() {
+    let missing = runCLI(["run", "--input", "/nonexistent/events.jsonl", "net.dport = 1"])
+    #expect(missing.status == 1)
+    #expect(missing.stderr == "error: cannot read '/nonexistent/events.jsonl': No such file or directory\n")
     #expect(runCLI(["run", "--count", "0", "--input", seedEvents, "net.dport = 1"]).status == 64)
+  }
+
+  /// A damaged capture: what was read before the damage is printed, then the error, then --stats
+  /// as the last line, and exit 1 (tcpdump exits 1, tshark 2); a file that is no capture at all is
+  /// a failure too, not a usage error.
+  @Test func aDamagedCaptureFailsAfterPrintingWhatWasRead() throws {
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: runCapture))
+    let truncated = FileManager.default.temporaryDirectory.appendingPathComponent("truncated-\(getpid()).pcap")
+    try bytes.prefix(3000).write(to: truncated)
+    defer { try? FileManager.default.removeItem(at: truncated) }
+    let result = runCLI(["run", "--pcap", truncated.path, "--output", "json", "--stats", "net_packet_tcp"])
+    #expect(result.status == 1)
+    #expect(!result.stdout.isEmpty)
+    let lines = result.stderr.split(separator: "\n")
+    #expect(lines.first?.contains("the rest of the file cannot be read") == true, "\(result.stderr)")
+    #expect(lines.last?.hasPrefix("{\"received\":") == true && lines.count == 2)
+    let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("garbage-\(getpid()).pcap")
+    try Data("not a capture".utf8).write(to: garbage)
+    defer { try? FileManager.default.removeItem(at: garbage) }
+    let corrupt = runCLI(["run", "--pcap", garbage.path, "net.dport = 1"])
+    #expect(corrupt.status == 1 && !corrupt.stderr.contains("Usage:"), "\(corrupt.stderr)")
+  }
+
+  /// A process name with escape sequences and a newline cannot write into the terminal or forge a
+  /// row; an IPv6 endpoint keeps its port.
+  @Test func theTableEscapesControlCharactersAndKeepsWholeEndpoints() throws {
+    let input = FileManager.default.temporaryDirectory.appendingPathComponent("escape-\(getpid()).jsonl")
+    let line =
+      #"{"evt.name":"Send","ps.name":"\u001b]0;PWN\u0007\u001b[2J\nX\u009b","net.dip":"2001:db8:1234:5678:9abc:def0:1234:5678","net.dport":65535}"#
+    try (line + "\n").write(to: input, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: input) }
+    let result = runCLI(["run", "--input", input.path, "--output", "table", "net.dport > 1"])
+    #expect(result.status == 0)
+    #expect(
+      !result.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) }
+    )
+    #expect(result.stdout.split(separator: "\n").count == 2, "one header and one row: \(result.stdout)")
+    #expect(result.stdout.contains(#"\u001b]0;PWN\u0007\u001b[2J\nX\u009b"#))
+    #expect(result.stdout.contains("[2001:db8:1234:5678:9abc:def0:1234:5678]:65535"))
+  }
+
+  /// --write onto the --pcap input (the same path, a symbolic link or a hard link) is refused
+  /// before anything is opened for writing.
+  @Test func writingOntoTheInputIsRefused() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("write-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("in.pcap").path
+    try FileManager.default.copyItem(atPath: runCapture, toPath: input)
+    try FileManager.default.createSymbolicLink(
+      atPath: directory.appendingPathComponent("link.pcap").path,
+      withDestinationPath: input
+    )
+    try FileManager.default.linkItem(atPath: input, toPath: directory.appendingPathComponent("hard.pcap").path)
+    for target in [
+      input, directory.appendingPathComponent("link.pcap").path, directory.appendingPathComponent("hard.pcap").path,
+    ] {
+      let result = runCLI(["run", "--pcap", input, "--write", target, "net.dport = 53"])
+      #expect(result.status == 64)
+      #expect(result.stderr.contains("is the --pcap input"), "\(result.stderr)")
+    }
+    #expect(try Data(contentsOf: URL(fileURLWithPath: input)) == Data(contentsOf: URL(fileURLWithPath: runCapture)))
   }
 
   @Test(arguments: [

@@ -26,6 +26,8 @@ import Testing
     var seed: UInt64
     var plans = 120
     var events = 60
+    /// Lower as a rule set: clauses of different filters merge into their union.
+    var acrossFilters = false
     var tally = Tally()
 
     mutating func check(_ makeFilters: (inout RandomFilters, inout SplitMix64) -> [String]) throws {
@@ -36,7 +38,7 @@ import Testing
         let texts = makeFilters(&filters, &rng)
         let compiled = try texts.map { try environment.compile($0) }
         let programs = try compiled.map { try $0.program(for: ModelEvent.self) }
-        let plan = KernelPlan.lower(compiled)
+        let plan = KernelPlan.lower(compiled, mergingAcrossFilters: acrossFilters)
         if plan.clauses.count == KernelPlan.maxClauses { tally.fullPlans += 1 }
         checkResidues(plan, texts, round: round)
         for _ in 0..<events {
@@ -121,10 +123,28 @@ import Testing
   /// no rule loses a match, and the plan still rejects events.
   @Test(arguments: [1, 10, 200, 2_000])
   func ruleSetsOfUpToTwoThousandRulesStaySound(rules: Int) throws {
-    var run = Run(seed: UInt64(rules) &* 7919, plans: rules >= 200 ? 2 : 20, events: rules >= 200 ? 40 : 60)
-    try run.check { filters, _ in (0..<rules).map { _ in filters.filter() } }
-    #expect(run.tally.evaluations == run.plans * run.events * rules)
-    if rules <= 10 { #expect(run.tally.rejectedByKernel > 0, "\(run.tally)") }
+    for acrossFilters in [false, true] {
+      var run = Run(seed: UInt64(rules) &* 7919, plans: rules >= 200 ? 2 : 20, events: rules >= 200 ? 40 : 60)
+      run.acrossFilters = acrossFilters
+      try run.check { filters, _ in (0..<rules).map { _ in filters.filter() } }
+      #expect(run.tally.evaluations == run.plans * run.events * rules)
+      if rules <= 10 { #expect(run.tally.rejectedByKernel > 0, "\(run.tally)") }
+    }
+  }
+
+  /// 1,000 rules on one port each are one clause over a port set, and pass exactly their ports.
+  @Test func rulesOnOneFieldMergeIntoOneClause() throws {
+    let rules = try (0..<1_000).map { try Environment().compile("net.dport = \(10_000 + $0 * 7)") }
+    let plan = KernelPlan.lower(rules, mergingAcrossFilters: true)
+    #expect(plan.clauses.count == 1)
+    for port in UInt16(9_990)...17_000 {
+      let passes = plan.evaluate(KernelView(destinationPort: .value(port))) != 0
+      #expect(passes == (port >= 10_000 && (port - 10_000) % 7 == 0 && port < 17_000), "port \(port)")
+    }
+    let connects = try (0..<300).map {
+      try Environment().compile("evt.name = 'Connect' and net.dport = \(20_000 + $0)")
+    }
+    #expect(KernelPlan.lower(connects, mergingAcrossFilters: true).clauses.count == 1)
   }
 
   @Test func selectiveFilterRejectsMostEvents() throws {

@@ -117,12 +117,12 @@ struct RunResult {
     return counts
   }
 
-  /// The `--stats` object (the last line of standard error).
+  /// The integer members of the `--stats` object (the last line of standard error).
   var stats: [String: Int] {
     guard let line = stderr.split(separator: "\n").last,
-      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int]
+      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     else { return [:] }
-    return object
+    return object.compactMapValues { $0 as? Int }
   }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import NetFilter
 import NetFilterBPF
+import NetFilterPackets
 import Testing
 
 @testable import NetFilterRuntime
@@ -64,5 +65,55 @@ import Testing
     let named = lines.map { $0.contains(#""dip_names","type":"[]string","value":["web.test.lan."]"#) }
     #expect(named == [true, false, true, true, false], "\(lines)")
     #expect(dispatcher.naming?.counters.learned == 1)
+  }
+
+  /// A reply received by one process and a Connect of another: named in the same network namespace
+  /// (the default) and globally, not per process.
+  @Test(arguments: [(NameOptions.Scope.netns, true), (.global, true), (.process, false)])
+  func scopes(scope: NameOptions.Scope, named: Bool) throws {
+    typealias B = DNSCaptureBuilder
+    let dig = PacketOwner(pid: 4_000_001, tid: 4_000_001, uid: 0, cgroupID: 1, name: "dig")
+    let curl = PacketOwner(pid: 4_000_002, tid: 4_000_002, uid: 0, cgroupID: 1, name: "curl")
+    let naming = try #require(try EventNaming(NameOptions(mode: .passive, scope: scope), readsNames: true))
+    var reply = PacketEvent(
+      bytes: B.udp(
+        [10, 0, 0, 53],
+        19353,
+        [10, 0, 0, 5],
+        40_000,
+        B.reply("web.test.lan", answers: [.a("web.test.lan", [10, 9, 0, 1])])
+      ),
+      record: (0, 0),
+      linkType: 101,
+      decodeApplication: false
+    )
+    naming.observe(&reply, owner: dig)
+    var connect = SocketEvent(
+      LiveSocketEvent(
+        kind: .connect,
+        timestamp: 1,
+        l4Protocol: 6,
+        local: (Self.client, 40_001),
+        remote: (Self.web, 80),
+        socketCookie: 9,
+        owner: curl
+      )
+    )
+    naming.name(&connect)
+    #expect(connect.names?.destination == (named ? ["web.test.lan."] : []))
+    // The process's own later connect is named in every scope.
+    var own = SocketEvent(
+      LiveSocketEvent(
+        kind: .connect,
+        timestamp: 2,
+        l4Protocol: 6,
+        local: (Self.client, 40_002),
+        remote: (Self.web, 80),
+        socketCookie: 10,
+        owner: dig
+      )
+    )
+    naming.name(&own)
+    #expect(own.names?.destination == ["web.test.lan."])
   }
 }

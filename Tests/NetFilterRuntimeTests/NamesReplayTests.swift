@@ -64,6 +64,36 @@ import Testing
     #expect(unnamed.allSatisfy { !$0.contains("dst_names") })
   }
 
+  @Test func theTableShowsNamesAfterTheAddress() throws {
+    let path = try Self.capture("table")
+    defer { unlink(path) }
+    let pipeline = try Environment().compile("net_packet_tcp and net.dip.names matches ('*.lan.')").pipeline(
+      over: .pcap(path: path)
+    )
+    let collected = Collected()
+    _ = try pipeline.run(into: TableSink(output: ByteOutput(immediate: true) { collected.append($0) }))
+    let rows = collected.text.split(separator: "\n").dropFirst()
+    #expect(rows.count == 2)
+    #expect(rows.allSatisfy { $0.hasSuffix("10.9.0.1:80 (alias.test.lan.,web.test.lan.)") }, "\(collected.text)")
+  }
+
+  @Test func aRuleThatReadsNamesGetsThem() throws {
+    let path = try Self.capture("rules")
+    defer { unlink(path) }
+    let environment = Environment()
+    let named = try environment.compile("net_packet_tcp and net.dip.names matches ('*.test.lan.')").checked
+    let plain = try environment.compile("net.dport = 22").checked
+    let (_, counters) = try B.run("net.dport = 1", path) {
+      $0.rules = [Rule(id: "a", name: "named", condition: named), Rule(id: "b", name: "plain", condition: plain)]
+    }
+    #expect(counters.findings == 2)
+    #expect(counters.names?.learned == 1)
+    let live = try environment.compile("net.dport = 1").pipeline(over: .live())
+    var withRules = live
+    withRules.rules = [Rule(id: "a", name: "named", condition: named)]
+    #expect(withRules.kernelPlan.clauses.count > live.kernelPlan.clauses.count)
+  }
+
   @Test func twoRunsPrintTheSameBytes() throws {
     let path = try Self.capture("twice")
     defer { unlink(path) }

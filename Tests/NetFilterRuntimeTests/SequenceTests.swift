@@ -156,3 +156,42 @@ private final class Buffer: @unchecked Sendable {
   func append(_ more: some Sequence<UInt8>) { lock.withLock { bytes.append(contentsOf: more) } }
   var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }
+
+/// Per-step `by`: each step names its own join field, and the values must be equal.
+@Suite struct PerStepJoinTests {
+  @Test func eachStepJoinsOnItsOwnField() throws {
+    // A process accepts a connection from a port, and a connection later goes out from that port.
+    let sequence = try Environment().compile(
+      "sequence maxspan 1m |evt.name = 'Accept'| by net.dport |evt.name = 'Connect'| by net.sport"
+    )
+    let rule = Rule(id: "s", name: "s", condition: sequence.checked)
+    let lines = [
+      #"{"evt.name":"Accept","evt.time.ns":1000000000,"net.dport":5000,"net.sport":80}"#,
+      #"{"evt.name":"Connect","evt.time.ns":2000000000,"net.dport":5000,"net.sport":6000}"#,
+      #"{"evt.name":"Connect","evt.time.ns":3000000000,"net.dport":7000,"net.sport":5000}"#,
+    ]
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("per-step-\(UUID().uuidString).jsonl")
+    try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let found = Findings()
+    _ = try Pipeline(rules: [rule], source: .jsonLines(path: file.path)).run(into: found)
+    // The Connect from port 6000 does not join; the one from port 5000 does.
+    #expect(found.times == [[1, 3]])
+  }
+}
+
+/// The event times (seconds) of each finding written.
+private final class Findings: EventSink {
+  var times: [[UInt64]] = []
+  func write<E: OutputEvent>(_ event: E) throws(OutputError) {
+    guard let finding = event as? Finding else { return }
+    times.append(
+      finding.events.compactMap { line in
+        let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+        return ((object?["timestamp"] as? NSNumber)?.uint64Value).map { $0 / 1_000_000_000 }
+      }
+    )
+  }
+  func flush() throws(OutputError) {}
+  func finish() throws(OutputError) {}
+}

@@ -27,6 +27,7 @@ typedef uint64_t nf_u64;
 #define NF_RECORD_PACKET 1 /* struct nf_packet_v2 */
 #define NF_RECORD_SOCKET 2 /* struct nf_socket_v2 */
 #define NF_RECORD_EXEC 3   /* struct nf_exec_v2 */
+#define NF_RECORD_EXIT 4   /* struct nf_exec_v2: the process ended */
 
 /* Event kinds the kernel tells apart (the plan's event-kind table is indexed by them). */
 #define NF_KIND_PACKET 1
@@ -104,9 +105,10 @@ struct nf_socket_v2 {
   nf_u8 remote_address[16];
 };
 
-/* A process called execve: user space forgets what it cached about `tgid`. */
+/* A process called execve (NF_RECORD_EXEC), or ended (NF_RECORD_EXIT): user space forgets what it
+ * cached about `tgid`, and an exit ends the sequence instances keyed by that pid. */
 struct nf_exec_v2 {
-  nf_u8 type; /* NF_RECORD_EXEC */
+  nf_u8 type; /* NF_RECORD_EXEC or NF_RECORD_EXIT */
   nf_u8 pad[3];
   nf_u32 tgid;
   nf_u64 timestamp_ns;

@@ -87,7 +87,8 @@ public struct Finding: Sendable {
 
   /// One readable line for a table: time, severity, rule, output.
   public var tableLine: String {
-    "\(RFC3339.format(nanoseconds: time))  \(rule.severity.rawValue.uppercased())  \(rule.name): \(output)"
+    let text = "\(rule.severity.rawValue.uppercased())  \(rule.name): \(output)"
+    return "\(RFC3339.format(nanoseconds: time))  " + TableSink.escaped(text)
   }
 
   private func writeObject(_ members: [(name: String, value: FieldValue)], _ writer: inout JSONTextWriter) {

@@ -60,6 +60,18 @@ final class RuleEngine {
     }
   }
 
+  /// Ends the instances of every sequence joined by `ps.pid` alone whose key is `pid`: the process
+  /// exited, so no later event of it can complete them (a new process may reuse the pid).
+  func processExited(pid: UInt32) {
+    let key: [FieldValue] = [.uint(UInt64(pid))]
+    for state in sequences {
+      guard let state, state.plan.by.allSatisfy({ $0.count == 1 && $0[0].descriptor.name == "ps.pid" }) else {
+        continue
+      }
+      if state.end(key, &counters) { counters.sequenceEnded += 1 }
+    }
+  }
+
   /// Removes expired instances of every sequence once per second of event time.
   func sweep(at time: UInt64) {
     guard time >= nextSweep else { return }

@@ -76,6 +76,13 @@ final class SequenceState {
     instances[key] = instance
   }
 
+  /// Removes the instance under `key`; whether there was one.
+  func end(_ key: [FieldValue], _ counters: inout RuleCounters) -> Bool {
+    guard instances.removeValue(forKey: key) != nil else { return false }
+    counters.sequenceInstances -= 1
+    return true
+  }
+
   /// The instances waiting for `step` (sequences joined by aliases only test each of them).
   func waiting(for step: Int) -> [([FieldValue], Instance)] {
     instances.filter { $0.value.next == step }.sorted { $0.value.serial < $1.value.serial }.map { ($0.key, $0.value) }
@@ -142,6 +149,8 @@ public struct RuleCounters: Sendable, Equatable {
   public var sequenceEvicted = 0
   /// Instances that outlived their `maxspan`.
   public var sequenceExpired = 0
+  /// Instances keyed by a process's pid that ended when the process exited.
+  public var sequenceEnded = 0
 
   /// Zero counts.
   public init() {}
