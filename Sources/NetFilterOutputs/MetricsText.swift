@@ -19,6 +19,17 @@ public enum MetricsText {
       family(&text, "netfilter_events_\(name)_total", "counter", help)
       text += "netfilter_events_\(name)_total\(label) \(value)\n"
     }
+    if let kernel = counters.kernel {
+      family(&text, "netfilter_kernel_events_seen_total", "counter", "Packets and socket events the kernel saw.")
+      text += "netfilter_kernel_events_seen_total \(kernel.seen)\n"
+      family(
+        &text,
+        "netfilter_kernel_events_passed_total",
+        "counter",
+        "Events the kernel plan passed to the ring buffer (those it could not copy count as lost)."
+      )
+      text += "netfilter_kernel_events_passed_total \(kernel.passed)\n"
+    }
     if let rules = counters.rules { render(rules, findings: counters.findings, label: label, into: &text) }
     if let names = counters.names { render(names, into: &text) }
     render(outputs, into: &text)
