@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "NetFilterPackets", targets: ["NetFilterPackets"]),
     .library(name: "NetFilterDecoders", targets: ["NetFilterDecoders"]),
     .library(name: "NetFilterRuntime", targets: ["NetFilterRuntime"]),
+    .library(name: "NetFilterOutputs", targets: ["NetFilterOutputs"]),
     .executable(name: "netfilter", targets: ["netfilter"]),
   ],
   dependencies: [

@@ -23,6 +23,7 @@ let package = Package(
         .product(name: "NetFilter", package: rootPackage),
         .product(name: "NetFilterPackets", package: rootPackage),
         .product(name: "NetFilterDecoders", package: rootPackage),
+        .product(name: "NetFilterOutputs", package: rootPackage),
         .product(name: "Benchmark", package: "package-benchmark"),
       ],
       path: "NetFilterBenchmarks",

@@ -22,6 +22,7 @@ let benchmarks: @Sendable () -> Void = {
   PacketSuite.register()
   NameSuite.register()
   RuleSuite.register()
+  OutputSuite.register()
 
   let large = Inputs.oneKilobyteFilter
   let outcome = environment.check(large)

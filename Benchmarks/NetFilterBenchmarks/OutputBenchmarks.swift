@@ -39,9 +39,14 @@ enum OutputSuite {
     let events = Self.events
     let filter = try! Environment().compile("net.dport = 53 and net.sip in (10.0.0.0/8)")
     let builder = AlertBuilder(
-      filter: filter.checked, schema: .network, rule: "dns", source: "pcap", hostname: "h1")
+      filter: filter.checked,
+      schema: .network,
+      rule: "dns",
+      source: "pcap",
+      hostname: "h1"
+    )
     let fields = builder.fields(for: PacketEvent.self)
-    let alerts = events.map { builder.alert(for: $0, bindings: fields) }
+    let alerts = events.map { builder.alert(for: $0, fields: fields) }
     precondition(alerts.allSatisfy { $0.fields.count >= 5 }, "the alerts lack their fields")
     Benchmark("Outputs/tracee-line", configuration: configuration) { benchmark in
       for _ in benchmark.scaledIterations {
@@ -50,7 +55,7 @@ enum OutputSuite {
     }
     Benchmark("Outputs/alert", configuration: configuration) { benchmark in
       for _ in benchmark.scaledIterations {
-        for event in events { blackHole(builder.alert(for: event, bindings: fields)) }
+        for event in events { blackHole(builder.alert(for: event, fields: fields)) }
       }
     }
     Benchmark("Outputs/falco-json", configuration: configuration) { benchmark in

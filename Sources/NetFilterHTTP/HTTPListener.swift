@@ -130,6 +130,12 @@ private final class Thread: @unchecked Sendable {
       nil,
       { context in
         let this = Unmanaged<Thread>.fromOpaque(context!).takeRetainedValue()
+        // SIGINT and SIGTERM are for the thread that reads events.
+        var both = sigset_t()
+        sigemptyset(&both)
+        sigaddset(&both, SIGINT)
+        sigaddset(&both, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &both, nil)
         this.listener.serve(this.responder)
         return nil
       },

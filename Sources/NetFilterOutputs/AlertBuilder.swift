@@ -39,42 +39,59 @@ public struct AlertBuilder: Sendable {
     self.tags = tags
   }
 
-  /// What is read of events of one type: each field's binding and its name, and the time field.
-  public struct Fields: Sendable {
+  /// What is read of events of type `E`, resolved once: each field's name and accessor (or its
+  /// binding, for fields the event looks up itself, as JSON lines do), and the time field.
+  public final class Fields<E: Event>: Sendable {
     /// The fields shown: the standard ones, then those the filter reads.
     public let bindings: [FieldBinding]
-    /// Their names, made once.
     let names: [String]
-    /// `evt.time.ns`, when the schema has it.
-    let time: FieldBinding?
+    let accessors: [FieldAccessor<E>?]
+    let time: FieldAccessor<E>?
+    let timeBinding: FieldBinding?
+
+    init(bindings: [FieldBinding], time: FieldBinding?) {
+      self.bindings = bindings
+      names = bindings.map(\.description)
+      accessors = bindings.map { E.accessor(for: $0) }
+      timeBinding = time
+      self.time = time.flatMap { E.accessor(for: $0) }
+    }
+
+    /// The value of field `index` of `event`.
+    func value(_ index: Int, of event: E) -> FieldValue {
+      if let accessor = accessors[index] { return accessor.read(event) }
+      return event.lookup(bindings[index])
+    }
+
+    /// The event's time, if it has one.
+    func time(of event: E) -> FieldValue {
+      if let time { return time.read(event) }
+      return timeBinding.map { event.lookup($0) } ?? .missing
+    }
   }
 
   /// The fields shown for events of type `E`: the standard ones, then those the filter reads.
-  public func fields<E: Event>(for type: E.Type) -> Fields {
+  public func fields<E: Event>(for type: E.Type) -> Fields<E> {
     var bindings = Self.standardFields.compactMap { schema.field(named: $0).map { FieldBinding($0) } }
     let read = (try? Program<E>(filter, schema: schema))?.fields ?? []
     for binding in read where !bindings.contains(binding) && binding.descriptor.name != "evt.kinds" {
       bindings.append(binding)
     }
-    return Fields(
-      bindings: bindings,
-      names: bindings.map(\.description),
-      time: schema.field(named: "evt.time.ns").map { FieldBinding($0) }
-    )
+    return Fields(bindings: bindings, time: schema.field(named: "evt.time.ns").map { FieldBinding($0) })
   }
 
   /// The alert for one matching event, reading `fields` (from ``fields(for:)``). Only values are
   /// copied here, on the capture thread; the output line and the addresses' text are made by the
   /// delivery thread (``Alert/text``).
-  public func alert<E: Event>(for event: E, fields: Fields) -> Alert {
+  public func alert<E: Event>(for event: E, fields: Fields<E>) -> Alert {
     var values: [(name: String, value: AlertValue)] = []
     values.reserveCapacity(fields.bindings.count)
-    for (binding, name) in zip(fields.bindings, fields.names) {
-      guard let value = AlertValue(event.lookup(binding)) else { continue }
-      values.append((name, value))
+    for index in fields.bindings.indices {
+      guard let value = AlertValue(fields.value(index, of: event)) else { continue }
+      values.append((fields.names[index], value))
     }
     var time = AlertClock.now()
-    if let binding = fields.time, case .int(let nanoseconds) = event.lookup(binding) { time = nanoseconds }
+    if case .int(let nanoseconds) = fields.time(of: event) { time = nanoseconds }
     return Alert(
       time: time,
       rule: rule,

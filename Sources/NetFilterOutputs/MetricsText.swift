@@ -19,6 +19,17 @@ public enum MetricsText {
       family(&text, "netfilter_events_\(name)_total", "counter", help)
       text += "netfilter_events_\(name)_total\(label) \(value)\n"
     }
+    if let kernel = counters.kernel {
+      family(&text, "netfilter_kernel_events_seen_total", "counter", "Packets and socket events the kernel saw.")
+      text += "netfilter_kernel_events_seen_total \(kernel.seen)\n"
+      family(
+        &text,
+        "netfilter_kernel_events_passed_total",
+        "counter",
+        "Events the kernel plan passed to the ring buffer (those it could not copy count as lost)."
+      )
+      text += "netfilter_kernel_events_passed_total \(kernel.passed)\n"
+    }
     if let rules = counters.rules { render(rules, findings: counters.findings, label: label, into: &text) }
     if let names = counters.names { render(names, into: &text) }
     render(outputs, into: &text)
@@ -38,6 +49,8 @@ public enum MetricsText {
     text += "netfilter_sequence_evicted_total \(rules.counters.sequenceEvicted)\n"
     family(&text, "netfilter_sequence_expired_total", "counter", "Sequence instances past their maxspan.")
     text += "netfilter_sequence_expired_total \(rules.counters.sequenceExpired)\n"
+    family(&text, "netfilter_sequence_ended_total", "counter", "Sequence instances ended with their process.")
+    text += "netfilter_sequence_ended_total \(rules.counters.sequenceEnded)\n"
   }
 
   private static func render(_ names: NameCacheCounters, into text: inout String) {

@@ -1,5 +1,6 @@
 import Foundation
 import NetFilterHTTP
+import NetFilterRuntime
 import Synchronization
 
 /// One network output's settings.
@@ -67,6 +68,7 @@ public final class NetworkOutput: @unchecked Sendable {
     queue = OutputQueue(capacity: configuration.capacity)
     client = HTTPClient(options: configuration.transport)
     let thread = Thread { [self] in
+      SignalStop.blockOnThisThread()
       deliverAll()
       finished.signal()
     }
@@ -88,12 +90,12 @@ public final class NetworkOutput: @unchecked Sendable {
   @discardableResult
   public func offer(_ alert: Alert) -> Bool {
     if queue.push(alert) { return true }
-    statistics.add(dropped: 1)
+    statistics.addDropped()
     return false
   }
 
   /// Counts an alert that was not built because the queue was full.
-  func countDropped() { statistics.add(dropped: 1) }
+  func countDropped() { statistics.addDropped() }
 
   /// Stops accepting alerts; delivery goes on until the queue is empty or `deadline` (monotonic
   /// nanoseconds, ``HTTPClient/now()``) passes, then what is left counts as unsent. Returns once

@@ -14,7 +14,10 @@ public final class OutputHub: Sendable {
   }
 
   /// Whether any output has room for another alert (when none has, building it is skipped).
-  public var hasRoom: Bool { outputs.contains { $0.queue.hasRoom } }
+  public var hasRoom: Bool {
+    for output in outputs where output.queue.hasRoom { return true }
+    return false
+  }
 
   /// Queues `alert` on every output; a full queue counts it as dropped.
   public func send(_ alert: Alert) {

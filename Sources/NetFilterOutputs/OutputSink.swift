@@ -11,8 +11,8 @@ public final class OutputSink: EventSink {
   private let builder: AlertBuilder
   private let flushTimeout: Double
   private let report: (String) -> Void
-  /// The output fields read for the event type seen last (a source writes one type).
-  private var bindings: (type: ObjectIdentifier, fields: AlertBuilder.Fields)?
+  /// The output fields of the event type seen last (a source writes one type).
+  private var fields: AnyObject?
 
   /// A sink writing to `inner` too (if any); `flushTimeout` bounds the wait in ``finish()``, whose
   /// summary of each output goes to `report`.
@@ -34,14 +34,14 @@ public final class OutputSink: EventSink {
     try inner?.write(event)
     guard hub.hasRoom else { return hub.countDropped() }
     if E.self == Finding.self, let finding = event as? Finding { return hub.send(Alert(finding: finding)) }
-    let fields: AlertBuilder.Fields
-    if let bindings, bindings.type == ObjectIdentifier(E.self) {
-      fields = bindings.fields
+    let resolved: AlertBuilder.Fields<E>
+    if let cached = fields as? AlertBuilder.Fields<E> {
+      resolved = cached
     } else {
-      fields = builder.fields(for: E.self)
-      bindings = (ObjectIdentifier(E.self), fields)
+      resolved = builder.fields(for: E.self)
+      fields = resolved
     }
-    hub.send(builder.alert(for: event, fields: fields))
+    hub.send(builder.alert(for: event, fields: resolved))
   }
 
   public func flush() throws(OutputError) { try inner?.flush() }

@@ -24,6 +24,9 @@ public final class OutputStatistics: Sendable {
   /// Alerts still queued or in flight when the shutdown deadline passed.
   public var unsent: Int { unsentCount.load(ordering: .relaxed) }
 
+  /// One alert dropped (the capture thread's path when a queue is full: one atomic add).
+  func addDropped() { droppedCount.add(1, ordering: .relaxed) }
+
   func add(sent: Int = 0, retried: Int = 0, failed: Int = 0, dropped: Int = 0, unsent: Int = 0) {
     if sent != 0 { sentCount.add(sent, ordering: .relaxed) }
     if retried != 0 { retriedCount.add(retried, ordering: .relaxed) }

@@ -16,6 +16,7 @@ struct JSONLinesInput {
       throw RuntimeError(.failure, "cannot read '\(path)': \(String(cString: strerror(errno)))")
     }
     defer { reader.close() }
+    reader.stop = stop
     let program: Matcher<JSONEvent> = try pipeline.matcher(engine)
     let name = path == "-" ? "<stdin>" : path
     while pipeline.wantsMore(counters), !stop.isStopped, let line = reader.next() {

@@ -12,6 +12,8 @@ struct LineReader {
   private var finished = false
   /// The number of the line last returned, from 1.
   private(set) var lineNumber = 0
+  /// When a read is interrupted by a signal and this token is stopped, the input ends there.
+  var stop: StopToken?
 
   /// Opens `path`; `nil` if it cannot be opened.
   init?(path: String) {
@@ -52,7 +54,7 @@ struct LineReader {
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
       let count = read(descriptor, &chunk, chunk.count)
-      if count < 0 && errno == EINTR { continue }
+      if count < 0 && errno == EINTR && stop?.isStopped != true { continue }
       if count <= 0 {
         finished = true
         return

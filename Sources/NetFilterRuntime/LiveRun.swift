@@ -40,8 +40,7 @@ struct LiveRun {
     )
     defer {
       counters.lost = capture.lostCount
-      let seen = capture.packetCount + capture.socketEventCount
-      counters.kernel = KernelCounters(seen: seen, passed: seen - min(seen, capture.filteredCount))
+      counters.kernel = kernelCounters(capture)
       counters.names = dispatcher.naming?.counters
       dispatcher.naming?.stop()
     }
@@ -73,10 +72,17 @@ struct LiveRun {
       if pipeline.board != nil {
         var published = counters
         published.lost = capture.lostCount
+        published.kernel = kernelCounters(capture)
         pipeline.publish(published, engine, names: dispatcher.naming?.counters)
       }
     }
     if let failure { throw RuntimeError(.failure, failure.message) }
+  }
+
+  /// What the kernel has seen and passed so far.
+  private func kernelCounters(_ capture: LiveCapture) -> KernelCounters {
+    let seen = capture.packetCount + capture.socketEventCount
+    return KernelCounters(seen: seen, passed: seen - min(seen, capture.filteredCount))
   }
 }
 

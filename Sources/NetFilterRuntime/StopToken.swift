@@ -26,15 +26,25 @@ public final class StopToken: Sendable {
 /// SIGINT and SIGTERM stop ``StopToken/signals`` instead of killing the process, while an instance
 /// is alive (call ``restore()`` when done). The signal also interrupts a ring-buffer wait. A real
 /// handler, not SIG_IGN: children started meanwhile get the default disposition back when they exec.
+///
+/// The handlers are installed without `SA_RESTART`, so a blocking read of standard input returns
+/// `EINTR` and the reader can see the stop; threads that must not take the signals instead of the
+/// reading thread block them (``blockOnThisThread()``).
 public final class SignalStop {
-  private let previous: [(Int32, sighandler_t?)]
+  private var previous: [(Int32, sigaction)] = []
   private var previousMask = sigset_t()
 
   /// Installs the handlers and unblocks both signals on this thread (a parent may have started
   /// the process with them blocked, as threads of libdispatch do).
   public init() {
-    previous = [SIGINT, SIGTERM].map { number in
-      (number, signal(number) { _ in StopToken.signals.stop() })
+    for number in [SIGINT, SIGTERM] {
+      var action = sigaction()
+      action.__sigaction_handler = .init(sa_handler: { _ in StopToken.signals.stop() })
+      sigemptyset(&action.sa_mask)
+      action.sa_flags = 0
+      var old = sigaction()
+      sigaction(number, &action, &old)
+      previous.append((number, old))
     }
     var both = sigset_t()
     sigemptyset(&both)
@@ -46,6 +56,19 @@ public final class SignalStop {
   /// Stops handling the signals (their previous dispositions are back).
   public func restore() {
     pthread_sigmask(SIG_SETMASK, &previousMask, nil)
-    for (number, handler) in previous { signal(number, handler) }
+    for (number, old) in previous {
+      var action = old
+      sigaction(number, &action, nil)
+    }
+  }
+
+  /// Blocks SIGINT and SIGTERM on the calling thread (a helper thread: the signals then go to the
+  /// thread that reads events and checks ``StopToken/signals``).
+  public static func blockOnThisThread() {
+    var both = sigset_t()
+    sigemptyset(&both)
+    sigaddset(&both, SIGINT)
+    sigaddset(&both, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &both, nil)
   }
 }

@@ -22,7 +22,7 @@ import Testing
     let start = Date()
     let (process, errors) = try startNetfilter([
       "run", "--duration", "6", "--output", "json", "--stats", "--output-http", url, "--name", "curl-connects",
-      "evt.name = 'Connect' and net.dport = 19126",
+      "--metrics", "127.0.0.1:19153", "evt.name = 'Connect' and net.dport = 19126",
     ])
     Thread.sleep(forTimeInterval: 2.5)
     for _ in 0..<5 {
@@ -32,6 +32,9 @@ import Testing
       try curl.run()
       curl.waitUntilExit()
     }
+    // Scraped during the capture: the kernel's figures and the matches so far.
+    Thread.sleep(forTimeInterval: 0.5)
+    let samples = packagedPython == nil ? nil : MetricsEndpointTests().scrape("http://127.0.0.1:19153/metrics")
     let run = finish(process, errors, since: start)
     if run.status == 77 { return print("live capture is not available here: \(run.stderr)") }
     #expect(run.status == 0, "\(run.stderr)")
@@ -40,6 +43,13 @@ import Testing
     #expect(run.summary(url) == ["sent": matched, "retried": 0, "failed": 0, "dropped": 0, "unsent": 0])
     let records = receiver.accepted()
     #expect(records.count == matched)
+    if let samples {
+      #expect((samples["netfilter_kernel_events_seen_total{}"] ?? 0) > 0)
+      #expect((samples["netfilter_kernel_events_passed_total{}"] ?? 0) > 0)
+      let scraped = samples["netfilter_events_matched_total{source=live}"] ?? 0
+      #expect(scraped >= 5 && Int(scraped) <= matched, "\(samples)")
+      #expect((samples["netfilter_events_received_total{source=live}"] ?? 0) >= scraped)
+    }
     let fromCurl = records.filter { ($0["output_fields"] as? [String: Any])?["ps.name"] as? String == "curl" }
     #expect(fromCurl.count >= 5)
     for record in fromCurl {

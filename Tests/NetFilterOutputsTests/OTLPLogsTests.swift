@@ -1,4 +1,5 @@
 import Foundation
+import NetFilterOutputs
 import Testing
 
 /// `--output-otlp` against a receiver that parses every body with opentelemetry-proto.
@@ -88,5 +89,39 @@ import Testing
     // One batch of 4: 503 is retried, 500 is not (OTLP retries only 429, 502, 503, 504).
     #expect(run.summary(first) == ["sent": 4, "retried": 4, "failed": 0, "dropped": 0, "unsent": 0], "\(run.stderr)")
     #expect(run.summary(second) == ["sent": 0, "retried": 0, "failed": 4, "dropped": 0, "unsent": 0])
+  }
+
+  @Test(.enabled(if: packagedPython != nil, Comment(rawValue: missingPython)))
+  func alertsSentDirectlyAreBatchedByBytes() throws {
+    let directory = try scratchDirectory()
+    let receiver = try Receiver(mode: "otlp", port: 19134, in: directory)
+    defer { receiver.stop() }
+    var configuration = OutputConfiguration(kind: .otlp, url: "http://127.0.0.1:19134/v1/logs")
+    configuration.batchBytes = 4096
+    configuration.batchDelay = 0.2
+    let hub = OutputHub([configuration], hostName: "h1") { _ in }
+    for index in 0..<60 {
+      hub.send(
+        Alert(
+          time: 1_000_000_000 * Int64(index),
+          rule: "direct",
+          priority: .critical,
+          source: "json",
+          hostname: "h1",
+          output: "alert \(index)",
+          fields: [("ps.pid", .uint(UInt64(index))), ("net.dip", .string("10.0.0.1"))]
+        )
+      )
+    }
+    let summary = hub.finish(timeout: 10)
+    #expect(
+      summary == ["netfilter: output http://127.0.0.1:19134/v1/logs: 60 sent, 0 retried, 0 failed, 0 dropped, 0 unsent"]
+    )
+    let batches = receiver.accepted()
+    let records = batches.flatMap { $0["records"] as? [[String: Any]] ?? [] }
+    // About 600 bytes a record: no body over 4 KiB, so several requests.
+    #expect(batches.count >= 10 && batches.allSatisfy { ($0["batch"] as? Int ?? 99) <= 7 })
+    #expect(records.compactMap { $0["body"] as? String } == (0..<60).map { "alert \($0)" })
+    #expect(records.allSatisfy { $0["severityNumber"] as? Int == 18 })
   }
 }

@@ -98,6 +98,9 @@ struct RunResult {
   var stdout: String
   var stderr: String
   var seconds: Double
+  /// CPU seconds (user and system) of the children reaped meanwhile: the run's own, when nothing
+  /// else ends at the same time.
+  var cpuSeconds: Double = 0
 
   /// The closing summary of the output whose label contains `url`: sent, retried, failed, dropped, unsent.
   func summary(_ url: String) -> [String: Int] {
@@ -114,12 +117,12 @@ struct RunResult {
     return counts
   }
 
-  /// The `--stats` object (the last line of standard error).
+  /// The integer members of the `--stats` object (the last line of standard error).
   var stats: [String: Int] {
     guard let line = stderr.split(separator: "\n").last,
-      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int]
+      let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
     else { return [:] }
-    return object
+    return object.compactMapValues { $0 as? Int }
   }
 }
 
@@ -156,8 +159,19 @@ func startNetfilter(
 /// Runs `netfilter` to its end.
 func runNetfilter(_ arguments: [String], environment: [String: String] = [:]) throws -> RunResult {
   let start = Date()
+  let cpuBefore = childrenCPUSeconds()
   let (process, errors) = try startNetfilter(arguments, environment: environment)
-  return finish(process, errors, since: start)
+  var result = finish(process, errors, since: start)
+  result.cpuSeconds = childrenCPUSeconds() - cpuBefore
+  return result
+}
+
+/// User and system CPU seconds of every child this process has reaped.
+func childrenCPUSeconds() -> Double {
+  var usage = rusage()
+  getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+  let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Waits for a started run.
