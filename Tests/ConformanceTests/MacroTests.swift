@@ -293,7 +293,7 @@ private let exampleFile = repositoryRoot.appendingPathComponent("examples/macros
     let env = Environment(resolver: library(Self.chain(7_000)))
     let (ids, elapsed) = timedCheck("m6999 and net.sport = 1", env)
     #expect(ids == ["limits.nestingTooDeep"])
-    #expect(elapsed < .seconds(1), "\(elapsed)")
+    #expect(elapsed < .seconds(5), "\(elapsed)")
     let diagnostic = try #require(env.check("m6999").diagnostics.first)
     #expect(diagnostic.message == "expression is nested more than 256 levels deep")
     #expect(diagnostic.range == SourceRange(0, 5))
@@ -315,7 +315,9 @@ private let exampleFile = repositoryRoot.appendingPathComponent("examples/macros
     let env = Environment(resolver: library(yaml))
     let (ids, elapsed) = timedCheck("e\(levels)", env)
     #expect(ids == ["limits.expansionTooLarge"])
-    #expect(elapsed < .seconds(1), "\(elapsed)")
+    // A bound that catches the exponential expansion (minutes), not a speed figure: generous so
+    // that a loaded machine running the suites in parallel does not fail it.
+    #expect(elapsed < .seconds(5), "\(elapsed)")
     let message = env.check("e\(levels)").diagnostics.first?.message
     #expect(message == "filter has more than 100000 conditions and list items once macros are expanded")
     #expect(typed("e7", env) != nil)  // 4^7 = 16,384 comparisons are fine
