@@ -96,10 +96,12 @@ public final class LineEditor {
   public func readLine() -> Input {
     _ = nf_sigint_take()
     var count: Int32 = 0
+    errno = 0
     guard let bytes = el_gets(editLine, &count), count >= 0 else {
-      // Consume the flag unconditionally, so that a later Ctrl-D is not taken for Ctrl-C.
+      // Consume the flag unconditionally, so that a later Ctrl-D is not taken for Ctrl-C; a
+      // NULL with count 0 is the end of input, with -1 and EINTR an interrupted read.
       let interrupted = nf_sigint_take() != 0
-      if interrupted || errno == EINTR {
+      if interrupted || (count == -1 && errno == EINTR) {
         el_reset(editLine)
         write(1, "^C\n", 3)
         return .interrupted
@@ -170,7 +172,7 @@ public final class LineEditor {
     _ = nf_el_addfn(editLine, "nf-typed", "insert and recheck", { e, key in LineEditor.owner(e)?.typed(key) ?? 6 })
     _ = nf_el_addfn(editLine, "nf-rubout", "delete back and recheck", { e, _ in LineEditor.owner(e)?.rubout() ?? 6 })
     // Re-checking as each key is typed: the printable ASCII keys (other keys insert as usual).
-    let keys = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.()'\"=,_*<>!~&|[]$/:-+ "
+    let keys = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.()'=,_*<>!~&|[]$/:+ "
     for key in keys { _ = nf_el_bind(editLine, String(key), "nf-typed") }
     _ = nf_el_bind(editLine, "^?", "nf-rubout")
     _ = nf_el_bind(editLine, "^H", "nf-rubout")

@@ -92,10 +92,15 @@ public final class Session {
     let outcome = environment.check(trimmed)
     if outcome.isValid { return .valid }
     guard let error = outcome.diagnostics.first(where: { $0.severity == .error }) else { return .valid }
-    // A word that is still the start of a name is unfinished, not wrong.
-    if error.id.description == "sema.unknownField", error.range.upperBound == trimmed.utf8.count {
+    // A word that is still the start of a name, or a field still without its operator, is
+    // unfinished, not wrong.
+    if error.range.upperBound == trimmed.utf8.count {
       let word = outcome.source.slice(error.range)
-      if environment.schema.fieldNames.contains(where: { $0.hasPrefix(word) }) { return .incomplete }
+      switch error.id.description {
+      case "sema.unknownField" where environment.schema.fieldNames.contains { $0.hasPrefix(word) }: return .incomplete
+      case "sema.conditionExpected" where environment.schema.field(named: word) != nil: return .incomplete
+      default: break
+      }
     }
     return .invalid(error.id.description)
   }

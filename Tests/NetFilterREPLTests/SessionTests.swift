@@ -155,3 +155,12 @@ final class CountingSink: EventSink {
   func flush() throws(OutputError) {}
   func finish() throws(OutputError) {}
 }
+
+@Suite struct LineStatusTests {
+  @Test func aFieldWithoutItsOperatorIsIncomplete() {
+    let session = Session()
+    #expect(session.status(of: "net.dport") == .incomplete)
+    #expect(session.status(of: "net.dport = 53 and ps.name") == .incomplete)
+    #expect(session.status(of: "net.dport = 'http'") == .invalid("sema.cannotCompare"))
+  }
+}
