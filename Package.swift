@@ -15,6 +15,7 @@ let package = Package(
     .library(name: "NetFilterPackets", targets: ["NetFilterPackets"]),
     .library(name: "NetFilterDecoders", targets: ["NetFilterDecoders"]),
     .library(name: "NetFilterRuntime", targets: ["NetFilterRuntime"]),
+    .library(name: "NetFilterREPL", targets: ["NetFilterREPL"]),
     .executable(name: "netfilter", targets: ["netfilter"]),
   ],
   dependencies: [

@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 swift build --build-tests
 # The suites that drive real traffic (live eBPF capture; loopback recordings compared with tshark) run
 # on their own after the rest, so that parallel suites cannot load the machine under them.
-system_suites='LiveCapture|LiveSignature|LiveSocketEvent|KernelPlanBPF|OffloadLoad|PcapTests'
+system_suites='LiveCapture|LiveSignature|LiveSocketEvent|KernelPlanBPF|OffloadLoad|PcapTests|LiveRepl'
 : > .build/test.log
-for selection in "--skip $system_suites" --filter={LiveCapture,LiveSignature,LiveSocketEvent,KernelPlanBPF,OffloadLoad,PcapTests}; do
+for selection in "--skip $system_suites" --filter={LiveCapture,LiveSignature,LiveSocketEvent,KernelPlanBPF,OffloadLoad,PcapTests,LiveRepl}; do
   # shellcheck disable=SC2086
   swift test --skip-build $selection 2>&1 | tee -a .build/test.log
   grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' <(tail -n 5 .build/test.log)
