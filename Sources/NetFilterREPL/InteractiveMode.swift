@@ -34,7 +34,7 @@ public struct InteractiveMode {
     let unicode = LineEditor.localeIsUTF8
     var pending: [String] = []
     editor.rightPrompt = { line in
-      session.status(of: (pending + [line]).joined(separator: "\n")).text(unicode: unicode)
+      session.liveStatus(of: (pending + [line]).joined(separator: "\n")).text(unicode: unicode)
     }
     editor.completer = { line in
       let completion = session.completer.complete((pending + [line]).joined(separator: "\n"))

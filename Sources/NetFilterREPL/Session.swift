@@ -37,6 +37,8 @@ public final class Session {
   /// The last evaluated filter and its matches.
   var last: LastResult?
   let valueCache = ValueCache()
+  /// Whether counting while typing is paused (a count took too long).
+  var liveCountsPaused = false
 
   /// The last expression evaluated.
   struct LastResult {
@@ -54,6 +56,7 @@ public final class Session {
 
   /// Answers one complete input (a filter, possibly over several lines, or a command).
   public func handle(_ input: String) -> Reply {
+    liveCountsPaused = false
     let text = input.trimmingWhitespace
     if text.isEmpty { return Reply() }
     do {
@@ -104,6 +107,23 @@ public final class Session {
     }
     return .invalid(error.id.description)
   }
+
+  /// As ``status(of:)``, and for a valid filter the number of sample events it matches, as long
+  /// as counting stays quick: after a count that took longer than ``liveCountBudget`` there are
+  /// no more counts while typing until the next input is entered.
+  public func liveStatus(of text: String) -> LineStatus {
+    let status = status(of: text)
+    guard status == .valid, !liveCountsPaused, let sample,
+      case .expression(let expression)? = try? environment.compile(text).checked
+    else { return status }
+    let start = ContinuousClock.now
+    let matched = sample.matching(expression, schema: environment.schema).count
+    if ContinuousClock.now - start > Self.liveCountBudget { liveCountsPaused = true }
+    return .matching(matched, of: sample.events.count)
+  }
+
+  /// The longest a count while typing may take before counts pause.
+  public static let liveCountBudget = Swift.Duration.milliseconds(20)
 
   /// A completer for this session's schema, macros and sample.
   public var completer: Completer {

@@ -44,7 +44,7 @@ import Testing
     try terminal.press("C-u")
     try terminal.type("net.dport = 53")
     try terminal.wait(for: "the right prompt's ✓") { screen in
-      screen.split(separator: "\n").contains { $0.hasPrefix("nf> net.dport = 53") && $0.hasSuffix("✓") }
+      screen.split(separator: "\n").contains { $0.hasPrefix("nf> net.dport = 53") && $0.hasSuffix("✓ 12/64") }
     }
   }
 

@@ -80,6 +80,19 @@ func matchCount(_ reply: Reply) -> Int? {
     #expect(LineStatus.invalid("sema.unknownField").text(unicode: false) == "x sema.unknownField")
   }
 
+  @Test func liveStatusCountsLikeEnter() {
+    let session = loadedSession()
+    for text in ["net.dport = 53", "net.l4.proto = 'UDP'", "net.dport > 1024"] {
+      guard case .matching(let matched, of: 64) = session.liveStatus(of: text) else {
+        Issue.record("\(text): no live count")
+        continue
+      }
+      #expect(matched == matchCount(session.handle(text)))
+    }
+    #expect(session.liveStatus(of: "net.dprot") == .invalid("sema.unknownField"))
+    #expect(Session().liveStatus(of: "net.dport = 53") == .valid)
+  }
+
   @Test func whyNamesTheFailingConjunct() throws {
     let session = loadedSession()
     #expect(matchCount(session.handle("net.l4.proto = 'TCP' and net.dport = 53")) == 5)
