@@ -168,7 +168,9 @@ public final class LineEditor {
   private func bindKeys() {
     _ = nf_el_addfn(editLine, "nf-complete", "complete the word", { e, _ in LineEditor.owner(e)?.complete() ?? 6 })
     _ = nf_el_bind(editLine, "^I", "nf-complete")
-    _ = nf_el_bind(editLine, "^R", "em-inc-search-prev")
+    // Incremental search reads keys through the key map, which the per-key recheck below takes
+    // over; so Ctrl-R searches back for an entry that contains what is typed (again: older).
+    _ = nf_el_bind(editLine, "^R", "ed-search-prev-history")
     _ = nf_el_addfn(editLine, "nf-typed", "insert and recheck", { e, key in LineEditor.owner(e)?.typed(key) ?? 6 })
     _ = nf_el_addfn(editLine, "nf-rubout", "delete back and recheck", { e, _ in LineEditor.owner(e)?.rubout() ?? 6 })
     // Re-checking as each key is typed: the printable ASCII keys (other keys insert as usual).

@@ -22,6 +22,19 @@ import Testing
     }
   }
 
+  @Test func jsonLinesCountsEqualRun() throws {
+    let events = URL(fileURLWithPath: Self.capture).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("events/tracee-seed.jsonl").path
+    for filter in [
+      "net_packet_dns", "net_packet_dns.data.src=8.8.8.8", "evt.name = 'net_packet_tcp'", "ps.name = 'vlc'",
+    ] {
+      let repl = try runBinary(["repl", "--input", events], stdin: filter + "\n")
+      let run = try runBinary(["run", "--input", events, "--output", "json", filter])
+      let lines = run.stdout.split(separator: "\n").count
+      #expect(repl.stdout.contains("\n\(lines) of 8 events match\n"), "\(filter): \(repl.stdout)")
+    }
+  }
+
   @Test func explainEqualsCheckExplain() throws {
     for filter in [
       "net.dport in (53, 853) and dns.name endswith '.example.'", "net.dip = 10.0.0.0/8 or ps.name = 'curl'",

@@ -64,6 +64,21 @@ import Testing
     try second.wait(for: "nf> net.dport = 853")
   }
 
+  @Test func ctrlRSearchesTheHistory() throws {
+    defer { try? FileManager.default.removeItem(atPath: history) }
+    let terminal = try start()
+    for line in ["net.dport = 18080", "net.l4.proto = 'ICMP'"] {
+      try terminal.type(line)
+      try terminal.press("Enter")
+    }
+    try terminal.wait(for: "4 of 64 events match")
+    try terminal.type("1808")
+    try terminal.press("C-r")
+    try terminal.wait(for: "nf> net.dport = 18080")
+    try terminal.press("Enter")
+    try terminal.wait(for: "19 of 64 events match")
+  }
+
   @Test func ctrlCDiscardsTheLineAndCtrlDLeaves() throws {
     let terminal = try start()
     try terminal.type("net.dip = 10.1.2.3")

@@ -149,6 +149,18 @@ func matchCount(_ reply: Reply) -> Int? {
     }
   }
 
+  @Test func discoveryCommands() {
+    let session = Session()
+    let events = session.handle(":events net_packet_dns")
+    #expect(events.output.hasPrefix("net_packet_dns  packet event: "))
+    #expect(events.output.contains("  net_packet_dns.data.src  ip [k]\n"))
+    #expect(session.handle(":events Q*").output == "QueryDns  socket event: evt.*, ps.*, net.*, dns.*\n")
+    let ast = session.handle(":ast net.dport = 53")
+    #expect(ast.output.hasSuffix("\nnet.dport = 53\n"))
+    #expect(session.handle(":d net_packet_dns.data.src").output.contains("Tracee: net_packet_dns.args.src"))
+    #expect(session.handle(":fields nothing*").output == "no field matches 'nothing*'\n")
+  }
+
   @Test func moreAndLimitPage() {
     let session = loadedSession()
     #expect(!session.handle(":limit 5").failed)
