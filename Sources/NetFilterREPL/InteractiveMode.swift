@@ -31,6 +31,8 @@ public struct InteractiveMode {
       err("error: the line editor could not start; pipe input to run in batch mode\n")
       return 1
     }
+    session.options.interrupted = { LineEditor.takeInterrupt() }
+    defer { session.options.interrupted = nil }
     let unicode = LineEditor.localeIsUTF8
     var pending: [String] = []
     editor.rightPrompt = { line in

@@ -22,6 +22,9 @@ public final class Session {
     public var editor: String?
     /// The host name JSON rows carry.
     public var hostName = HostName.current
+    /// Whether the user asked to interrupt (Ctrl-C on a terminal) since it was last asked; a
+    /// live capture stops early when it says so.
+    public var interrupted: (@Sendable () -> Bool)?
 
     /// Default options.
     public init() {}

@@ -46,6 +46,28 @@ struct LiveReplTests {
   }
 }
 
+/// Ctrl-C ends a `:live` capture early on a terminal, keeping what it captured.
+@Suite(.serialized, .enabled(if: Live.available, "needs root, BPF, BTF, cgroup v2, bpftool and curl"))
+struct LiveReplTerminalTests {
+  @Test func ctrlCEndsALiveCaptureEarly() throws {
+    let terminal = try TerminalSession(
+      "'\(TerminalSession.executable())' repl --no-history",
+      environment: ["EDITRC": "/dev/null", "LANG": "C.UTF-8", "TERM": "xterm"]
+    )
+    try terminal.waitForPrompt()
+    try terminal.type(":live 60")
+    try terminal.press("Enter")
+    Thread.sleep(forTimeInterval: 2)
+    let start = Date()
+    try terminal.press("C-c")
+    try terminal.wait(for: "interrupted: loaded ", seconds: 10)
+    #expect(Date().timeIntervalSince(start) < 10)
+    try terminal.waitForPrompt()
+    try terminal.press("C-d")
+    try terminal.wait(for: "EXIT=0")
+  }
+}
+
 /// Without privileges, `:live` gives the run command's hint and the session goes on.
 @Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
 struct LiveReplUnavailableTests {
