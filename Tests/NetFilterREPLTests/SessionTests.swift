@@ -149,6 +149,17 @@ func matchCount(_ reply: Reply) -> Int? {
     }
   }
 
+  @Test func theSampleIsBounded() throws {
+    var options = Session.Options()
+    options.sampleLimit = 10
+    let session = Session(options: options)
+    let reply = session.handle(":load \(capture)")
+    #expect(reply.output.hasSuffix("; the source has more: the sample keeps the first 10\n"))
+    #expect(session.sample?.events.count == 10)
+    #expect(session.sample?.truncated == true)
+    #expect(session.handle("net.dport > 0").output.hasPrefix("10 of 10 events match"))
+  }
+
   @Test func discoveryCommands() {
     let session = Session()
     let events = session.handle(":events net_packet_dns")
