@@ -69,6 +69,9 @@ import Testing
     #expect(texts(":lo") == [":load"])
     #expect(texts(":output ") == ["table", "json"])
     #expect(texts(":d net.dp") == ["net.dport", "net.dport.name"])
+    #expect(texts(":explain net.dport = 53 and net.l4.proto = ") == ["'TCP'", "'UDP'", "'ICMP'", "'ICMPv6'"])
+    #expect(texts(":let web = net.dport i") == ["in"])
+    #expect(texts(":let web") == [])
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("repl-files-\(getpid())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
