@@ -79,8 +79,9 @@ public final class LineEditor {
     _ = nf_el_set_clientdata(editLine, Unmanaged.passUnretained(self).toOpaque())
     _ = nf_el_set_prompt(editLine, { e in LineEditor.owner(e)?.promptText() })
     _ = nf_el_set_rprompt(editLine, { e in LineEditor.owner(e)?.rightPromptText() })
-    bindKeys()
+    // `~/.editrc` (or `$EDITRC`) first: it may choose vi, whose key maps are other than emacs's.
     _ = el_source(editLine, nil)
+    bindKeys(vi: nf_el_is_vi(editLine) != 0)
     _ = nf_sigint_install()
   }
 
@@ -165,9 +166,11 @@ public final class LineEditor {
     }
   }
 
-  private func bindKeys() {
+  /// Tab completes; in emacs mode Ctrl-R searches and the printable keys recheck the line.
+  private func bindKeys(vi: Bool) {
     _ = nf_el_addfn(editLine, "nf-complete", "complete the word", { e, _ in LineEditor.owner(e)?.complete() ?? 6 })
     _ = nf_el_bind(editLine, "^I", "nf-complete")
+    guard !vi else { return }
     // Incremental search reads keys through the key map, which the per-key recheck below takes
     // over; so Ctrl-R searches back for an entry that contains what is typed (again: older).
     _ = nf_el_bind(editLine, "^R", "ed-search-prev-history")

@@ -5,12 +5,12 @@ import Testing
 @Suite(.serialized) struct ReplTerminalTests {
   let history = FileManager.default.temporaryDirectory.appendingPathComponent("nf-history-\(UUID().uuidString)").path
 
-  func start(locale: String = "C.UTF-8", sample: Bool = true) throws -> TerminalSession {
+  func start(locale: String = "C.UTF-8", sample: Bool = true, editrc: String = "/dev/null") throws -> TerminalSession {
     let arguments = sample ? " --pcap '\(ReplCLITests.capture)'" : ""
     let session = try TerminalSession(
       "'\(TerminalSession.executable())' repl\(arguments)",
       environment: [
-        "NETFILTER_HISTORY": history, "EDITRC": "/dev/null", "LANG": locale, "LC_ALL": locale, "TERM": "xterm",
+        "NETFILTER_HISTORY": history, "EDITRC": editrc, "LANG": locale, "LC_ALL": locale, "TERM": "xterm",
       ]
     )
     try session.waitForPrompt()
@@ -62,6 +62,25 @@ import Testing
     let second = try start(sample: false)
     try second.press("Up")
     try second.wait(for: "nf> net.dport = 853")
+  }
+
+  @Test func editrcChoosesViKeys() throws {
+    let editrc = FileManager.default.temporaryDirectory.appendingPathComponent("editrc-\(UUID().uuidString)").path
+    try "netfilter:bind -v\n".write(toFile: editrc, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(atPath: editrc) }
+    let terminal = try start(editrc: editrc)
+    try terminal.type("net.dp")
+    try terminal.press("Tab")
+    try terminal.wait(for: "net.dport.name  string")
+    try terminal.type(" = 53x")
+    try terminal.press("Escape")
+    try terminal.type("x")  // vi: delete the character under the cursor
+    try terminal.wait(for: "the x deleted in vi's command mode") { screen in
+      screen.split(separator: "\n").last?.hasPrefix("nf> net.dport = 53") == true
+        && screen.split(separator: "\n").last?.contains("53x") == false
+    }
+    try terminal.press("Enter")
+    try terminal.wait(for: "12 of 64 events match")
   }
 
   @Test func ctrlRSearchesTheHistory() throws {
