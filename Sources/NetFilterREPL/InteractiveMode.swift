@@ -59,8 +59,11 @@ public struct InteractiveMode {
         pending.append(line)
         let text = pending.joined(separator: "\n")
         if session.needsContinuation(text) { continue }
+        let lines = pending.count
         pending = []
-        editor.remember(text)
+        // One history entry, on one line (a string literal spanning lines keeps its breaks
+        // only in this evaluation).
+        editor.remember(lines > 1 ? text.replacingOccurrences(of: "\n", with: " ") : text)
         let reply = session.handle(text)
         if !reply.output.isEmpty { out(reply.output) }
         if !reply.errors.isEmpty { err(reply.errors) }

@@ -83,6 +83,18 @@ import Testing
     try terminal.wait(for: "12 of 64 events match")
   }
 
+  @Test func aContinuedInputIsOneHistoryEntry() throws {
+    let terminal = try start()
+    try terminal.type("net.dport in (53,")
+    try terminal.press("Enter")
+    try terminal.wait(for: "...>")
+    try terminal.type("853)")
+    try terminal.press("Enter")
+    try terminal.wait(for: "12 of 64 events match")
+    try terminal.press("Up")
+    try terminal.wait(for: "nf> net.dport in (53, 853)")
+  }
+
   @Test func ctrlRSearchesTheHistory() throws {
     defer { try? FileManager.default.removeItem(atPath: history) }
     let terminal = try start()
