@@ -182,8 +182,16 @@ public final class Session {
       return .error("sequence rules are checked but not evaluated yet; use a plain expression")
     }
     let start = ContinuousClock.now
-    let matches = sample.matching(expression, schema: environment.schema)
+    let interrupted = options.interrupted ?? { false }
+    let (matches, evaluated) = sample.matching(expression, schema: environment.schema, interrupted: interrupted)
     let elapsed = ContinuousClock.now - start
+    if evaluated < sample.events.count {
+      var reply = Reply.error(
+        "interrupted after \(evaluated) of \(sample.events.count) events (\(matches.count) matched)"
+      )
+      reply.failed = false
+      return reply
+    }
     last = LastResult(filter: filter, matches: matches, shown: 0)
     var text = "\(matches.count) of \(sample.events.count) events match"
     if options.timing { text += String(format: " (%.2f ms)", elapsed.inMilliseconds) }

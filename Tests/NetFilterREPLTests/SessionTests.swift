@@ -160,6 +160,16 @@ func matchCount(_ reply: Reply) -> Int? {
     #expect(session.handle("net.dport > 0").output.hasPrefix("10 of 10 events match"))
   }
 
+  @Test func anEvaluationCanBeInterrupted() {
+    var options = Session.Options()
+    options.interrupted = { true }
+    let session = Session(options: options)
+    #expect(!session.handle(":load \(capture)").failed)
+    let reply = session.handle("net.dport = 53")
+    #expect(reply.errors == "error: interrupted after 0 of 64 events (0 matched)\n")
+    #expect(reply.output.isEmpty)
+  }
+
   @Test func discoveryCommands() {
     let session = Session()
     let events = session.handle(":events net_packet_dns")
