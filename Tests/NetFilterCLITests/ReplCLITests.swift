@@ -55,6 +55,19 @@ import Testing
     }
   }
 
+  @Test func savedMacrosAreWhatCheckMacrosReads() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("repl-save-\(UUID().uuidString).yml").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let input =
+      ":let dns_ports = (53, 853)\n:let dns_out = net.dport in dns_ports and net.l4.proto = 'UDP'\n:save \(path)\n"
+    let repl = try runBinary(["repl", "--pcap", Self.capture], stdin: input + "dns_out\n")
+    #expect(repl.status == 0, "\(repl.stderr)")
+    let check = try runBinary(["check", "--macros", path, "dns_out"])
+    #expect(check.status == 0, "\(check.stderr)")
+    let run = try runBinary(["run", "--macros", path, "--pcap", Self.capture, "--output", "json", "dns_out"])
+    #expect(repl.stdout.contains("\n\(run.stdout.split(separator: "\n").count) of 64 events match\n"))
+  }
+
   @Test func bailStopsAtTheFirstError() throws {
     let input = "net.dprot = 53\nnet.dport = 53\n"
     let all = try runBinary(["repl"], stdin: input)
