@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "NetFilterDecoders", targets: ["NetFilterDecoders"]),
     .library(name: "NetFilterRuntime", targets: ["NetFilterRuntime"]),
     .library(name: "NetFilterOutputs", targets: ["NetFilterOutputs"]),
+    .library(name: "NetFilterREPL", targets: ["NetFilterREPL"]),
     .executable(name: "netfilter", targets: ["netfilter"]),
   ],
   dependencies: [

@@ -24,6 +24,7 @@ let package = Package(
     .library(name: "FuzzCheck", type: .static, targets: ["FuzzCheck"]),
     .library(name: "FuzzPackets", type: .static, targets: ["FuzzPackets"]),
     .library(name: "FuzzDecoders", type: .static, targets: ["FuzzDecoders"]),
+    .library(name: "FuzzREPL", type: .static, targets: ["FuzzREPL"]),
   ],
   dependencies: [
     .package(path: "../")
@@ -48,6 +49,11 @@ let package = Package(
     .target(
       name: "FuzzDecoders",
       dependencies: [.product(name: "NetFilterDecoders", package: rootPackage)]
+    ),
+    // The REPL's command parser, completer and typing status (never its file or editor commands).
+    .target(
+      name: "FuzzREPL",
+      dependencies: [.product(name: "NetFilterREPL", package: rootPackage)]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -8,9 +8,9 @@ swift build --build-tests
 # The suites that drive real traffic (live eBPF capture; loopback recordings compared with tshark; network
 # outputs against loopback receivers, one of them timed) run
 # on their own after the rest, so that parallel suites cannot load the machine under them.
-system_suites='LiveCapture|LiveSignature|LiveSocketEvent|LiveNames|LiveRuleSet|KernelPlanBPF|OffloadLoad|PcapTests|FalcoWebhookTests|OTLPLogsTests|MetricsEndpointTests|LiveOutputTests'
+system_suites='LiveCapture|LiveSignature|LiveSocketEvent|LiveNames|LiveRuleSet|LiveRepl|KernelPlanBPF|OffloadLoad|PcapTests|FalcoWebhookTests|OTLPLogsTests|MetricsEndpointTests|LiveOutputTests'
 : > .build/test.log
-for selection in "--skip $system_suites" --filter={LiveCapture,LiveSignature,LiveSocketEvent,LiveNames,LiveRuleSet,KernelPlanBPF,OffloadLoad,PcapTests,FalcoWebhookTests,OTLPLogsTests,MetricsEndpointTests,LiveOutputTests}; do
+for selection in "--skip $system_suites" --filter={LiveCapture,LiveSignature,LiveSocketEvent,LiveNames,LiveRuleSet,LiveRepl,KernelPlanBPF,OffloadLoad,PcapTests,FalcoWebhookTests,OTLPLogsTests,MetricsEndpointTests,LiveOutputTests}; do
   # shellcheck disable=SC2086
   swift test --skip-build $selection 2>&1 | tee -a .build/test.log
   grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' <(tail -n 5 .build/test.log)

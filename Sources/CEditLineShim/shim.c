@@ -59,7 +59,12 @@ int nf_sigint_install(void) {
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
   action.sa_flags = 0;  // no SA_RESTART: a blocked read returns EINTR
-  return sigaction(SIGINT, &action, &previous);
+  if (sigaction(SIGINT, &action, &previous) != 0) return -1;
+  // A parent may have left SIGINT blocked (the mask is inherited across exec).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  return sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 void nf_sigint_restore(void) { sigaction(SIGINT, &previous, NULL); }
 int nf_sigint_take(void) {

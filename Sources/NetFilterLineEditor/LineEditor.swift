@@ -79,8 +79,9 @@ public final class LineEditor {
     _ = nf_el_set_clientdata(editLine, Unmanaged.passUnretained(self).toOpaque())
     _ = nf_el_set_prompt(editLine, { e in LineEditor.owner(e)?.promptText() })
     _ = nf_el_set_rprompt(editLine, { e in LineEditor.owner(e)?.rightPromptText() })
-    bindKeys()
+    // `~/.editrc` (or `$EDITRC`) first: it may choose vi, whose key maps are other than emacs's.
     _ = el_source(editLine, nil)
+    bindKeys(vi: nf_el_is_vi(editLine) != 0)
     _ = nf_sigint_install()
   }
 
@@ -96,10 +97,12 @@ public final class LineEditor {
   public func readLine() -> Input {
     _ = nf_sigint_take()
     var count: Int32 = 0
+    errno = 0
     guard let bytes = el_gets(editLine, &count), count >= 0 else {
-      // Consume the flag unconditionally, so that a later Ctrl-D is not taken for Ctrl-C.
+      // Consume the flag unconditionally, so that a later Ctrl-D is not taken for Ctrl-C; a
+      // NULL with count 0 is the end of input, with -1 and EINTR an interrupted read.
       let interrupted = nf_sigint_take() != 0
-      if interrupted || errno == EINTR {
+      if interrupted || (count == -1 && errno == EINTR) {
         el_reset(editLine)
         write(1, "^C\n", 3)
         return .interrupted
@@ -163,14 +166,18 @@ public final class LineEditor {
     }
   }
 
-  private func bindKeys() {
+  /// Tab completes; in emacs mode Ctrl-R searches and the printable keys recheck the line.
+  private func bindKeys(vi: Bool) {
     _ = nf_el_addfn(editLine, "nf-complete", "complete the word", { e, _ in LineEditor.owner(e)?.complete() ?? 6 })
     _ = nf_el_bind(editLine, "^I", "nf-complete")
-    _ = nf_el_bind(editLine, "^R", "em-inc-search-prev")
+    guard !vi else { return }
+    // Incremental search reads keys through the key map, which the per-key recheck below takes
+    // over; so Ctrl-R searches back for an entry that contains what is typed (again: older).
+    _ = nf_el_bind(editLine, "^R", "ed-search-prev-history")
     _ = nf_el_addfn(editLine, "nf-typed", "insert and recheck", { e, key in LineEditor.owner(e)?.typed(key) ?? 6 })
     _ = nf_el_addfn(editLine, "nf-rubout", "delete back and recheck", { e, _ in LineEditor.owner(e)?.rubout() ?? 6 })
     // Re-checking as each key is typed: the printable ASCII keys (other keys insert as usual).
-    let keys = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.()'\"=,_*<>!~&|[]$/:-+ "
+    let keys = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.()'=,_*<>!~&|[]$/:+ "
     for key in keys { _ = nf_el_bind(editLine, String(key), "nf-typed") }
     _ = nf_el_bind(editLine, "^?", "nf-rubout")
     _ = nf_el_bind(editLine, "^H", "nf-rubout")

@@ -1,10 +1,30 @@
 import Foundation
 import NetFilter
+import Synchronization
 
 extension Completer {
   /// The operators `field` accepts, found by checking `field OP value` with a value of its type
   /// (the checker is the one authority on what type accepts what).
   func operators(_ field: FieldDescriptor, _ word: String) -> [Completion.Candidate] {
+    let all =
+      Self.operatorCache.withLock { $0[Self.cacheKey(field)] }
+      ?? {
+        let found = operators(of: field)
+        Self.operatorCache.withLock { $0[Self.cacheKey(field)] = found }
+        return found
+      }()
+    return all.filter { $0.text.hasPrefix(word.lowercased()) }
+  }
+
+  /// The operators of each field met so far (they depend on its type alone; at most one entry per
+  /// schema field).
+  private static let operatorCache = Mutex<[String: [Completion.Candidate]]>([:])
+
+  private static func cacheKey(_ field: FieldDescriptor) -> String {
+    "\(field.name) \(field.exprType) \(field.allowedValues?.first ?? "")"
+  }
+
+  private func operators(of field: FieldDescriptor) -> [Completion.Candidate] {
     let sample = Self.sampleLiteral(field)
     let name = field.argument?.required == true ? "\(field.name)[x]" : field.name
     var result: [Completion.Candidate] = []
@@ -16,7 +36,7 @@ extension Completer {
       if op == .equal { result.append(.init("!=", "not equal")) }
     }
     if !result.isEmpty { result.append(.init("not", "negates the operator that follows")) }
-    return result.filter { $0.text.hasPrefix(word.lowercased()) }
+    return result
   }
 
   /// Values for the right of `op`: `(` before a list, the field's allowed values, then the values

@@ -37,7 +37,18 @@ public struct Completer: Sendable {
     if before.trimmingWhitespace.isEmpty && (word.hasPrefix(":") || word.hasPrefix("\\")) {
       candidates = commandNames(word)
     } else if let command = CommandParser.split(text.trimmingWhitespace), before.contains(" ") || word.isEmpty {
-      candidates = commandArgument(command.name.lowercased(), word)
+      let name = command.name.lowercased()
+      if ["explain", "ast", "let"].contains(name) {
+        // The argument is an expression (after `NAME =` for :let).
+        var argument = String(decoding: command.argument.utf8.dropLast(word.utf8.count), as: UTF8.self)
+        if name == "let" {
+          guard let equal = argument.firstIndex(of: "=") else { return Completion(word: word, candidates: []) }
+          argument = String(argument[argument.index(after: equal)...])
+        }
+        candidates = expression(argument, word)
+      } else {
+        candidates = commandArgument(name, word)
+      }
     } else {
       candidates = expression(before, word)
     }

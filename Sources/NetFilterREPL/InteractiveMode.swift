@@ -31,10 +31,12 @@ public struct InteractiveMode {
       err("error: the line editor could not start; pipe input to run in batch mode\n")
       return 1
     }
+    session.options.interrupted = { LineEditor.takeInterrupt() }
+    defer { session.options.interrupted = nil }
     let unicode = LineEditor.localeIsUTF8
     var pending: [String] = []
     editor.rightPrompt = { line in
-      session.status(of: (pending + [line]).joined(separator: "\n")).text(unicode: unicode)
+      session.liveStatus(of: (pending + [line]).joined(separator: "\n")).text(unicode: unicode)
     }
     editor.completer = { line in
       let completion = session.completer.complete((pending + [line]).joined(separator: "\n"))
@@ -57,8 +59,11 @@ public struct InteractiveMode {
         pending.append(line)
         let text = pending.joined(separator: "\n")
         if session.needsContinuation(text) { continue }
+        let lines = pending.count
         pending = []
-        editor.remember(text)
+        // One history entry, on one line (a string literal spanning lines keeps its breaks
+        // only in this evaluation).
+        editor.remember(lines > 1 ? text.replacingOccurrences(of: "\n", with: " ") : text)
         let reply = session.handle(text)
         if !reply.output.isEmpty { out(reply.output) }
         if !reply.errors.isEmpty { err(reply.errors) }

@@ -41,6 +41,8 @@ public enum LineStatus: Sendable, Equatable {
   case incomplete
   /// A valid filter.
   case valid
+  /// A valid filter, and how many events of the sample it matches.
+  case matching(Int, of: Int)
   /// An error; the diagnostic's id.
   case invalid(String)
 
@@ -50,6 +52,7 @@ public enum LineStatus: Sendable, Equatable {
     case .empty, .command: ""
     case .incomplete: unicode ? "… incomplete" : "... incomplete"
     case .valid: unicode ? "✓" : "ok"
+    case .matching(let matched, let total): (unicode ? "✓ " : "ok ") + "\(matched)/\(total)"
     case .invalid(let id): (unicode ? "✗ " : "x ") + id
     }
   }

@@ -89,9 +89,27 @@ public struct Sample: Sendable {
 
   /// The indices of the events `expression` matches.
   public func matching(_ expression: CheckedExpr, schema: Schema = .network) -> [Int] {
-    var programs = ProgramCache(expression: expression, schema: schema)
-    return events.indices.filter { programs.matches(events[$0]) }
+    matching(expression, schema: schema, interrupted: { false }).indices
   }
+
+  /// The indices of the events `expression` matches, asking `interrupted` before each block of
+  /// ``interruptBlock`` events; `evaluated` is how many events were tested before it said yes.
+  public func matching(
+    _ expression: CheckedExpr,
+    schema: Schema = .network,
+    interrupted: () -> Bool
+  ) -> (indices: [Int], evaluated: Int) {
+    var programs = ProgramCache(expression: expression, schema: schema)
+    var indices: [Int] = []
+    for index in events.indices {
+      if index % Self.interruptBlock == 0, interrupted() { return (indices, index) }
+      if programs.matches(events[index]) { indices.append(index) }
+    }
+    return (indices, events.count)
+  }
+
+  /// How many events are tested between two checks for an interrupt.
+  public static let interruptBlock = 4096
 
   /// Whether `expression` matches event `index`.
   public func matches(_ expression: CheckedExpr, event index: Int, schema: Schema = .network) -> Bool {

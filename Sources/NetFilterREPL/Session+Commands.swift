@@ -48,10 +48,16 @@ extension Session {
   // MARK: Samples
 
   /// Loads a sample from `source`; the reply says how many events of which kinds.
-  public func loadSample(_ source: EventSource, origin: String) -> Reply {
+  public func loadSample(_ source: EventSource, origin: String, stop: StopToken = StopToken()) -> Reply {
     let loaded: Sample
     do {
-      loaded = try Sample.load(source, origin: origin, limit: options.sampleLimit, schema: environment.schema)
+      loaded = try Sample.load(
+        source,
+        origin: origin,
+        limit: options.sampleLimit,
+        schema: environment.schema,
+        stop: stop
+      )
     } catch {
       if error.kind == .unavailable {
         var reply = Reply.error("live capture is not available here: \(error.message).")
@@ -82,8 +88,26 @@ extension Session {
     do { return loadSample(try Sample.source(forFile: path), origin: path) } catch { return .error(error.message) }
   }
 
+  /// Captures for `seconds`, or until ``Options/interrupted`` says so (checked every 50 ms).
   private func live(_ seconds: Double) -> Reply {
-    loadSample(.live(LiveOptions(offload: false, duration: seconds)), origin: "live capture (\(seconds) s)")
+    let stop = StopToken()
+    let done = StopToken()
+    if let interrupted = options.interrupted {
+      Thread.detachNewThread {
+        while !done.isStopped {
+          if interrupted() {
+            stop.stop()
+            return
+          }
+          Thread.sleep(forTimeInterval: 0.05)
+        }
+      }
+    }
+    defer { done.stop() }
+    let source = EventSource.live(LiveOptions(offload: false, duration: seconds))
+    var reply = loadSample(source, origin: "live capture (\(seconds) s)", stop: stop)
+    if stop.isStopped { reply.output = "interrupted: " + reply.output }
+    return reply
   }
 
   // MARK: Plans and trees

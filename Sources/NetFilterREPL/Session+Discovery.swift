@@ -109,13 +109,12 @@ extension Session {
     }
     let top = valueCache.values(of: field, in: sample).prefix(count)
     guard !top.isEmpty else { return .text("\(field.name) is missing in all \(sample.events.count) events") }
-    let width = String(top.first?.count ?? 0).count
+    let width = max(5, String(top.first?.count ?? 0).count)
     let rows = top.map {
       String(repeating: " ", count: width - String($0.count).count) + "\($0.count)  " + text($0.value)
     }
     return .text(
-      "COUNT".padding(toLength: max(width, 5), withPad: " ", startingAt: 0) + "  \(field.name)\n"
-        + rows.joined(separator: "\n")
+      "COUNT".padding(toLength: width, withPad: " ", startingAt: 0) + "  \(field.name)\n" + rows.joined(separator: "\n")
     )
   }
 

@@ -22,6 +22,9 @@ public final class Session {
     public var editor: String?
     /// The host name JSON rows carry.
     public var hostName = HostName.current
+    /// Whether the user asked to interrupt (Ctrl-C on a terminal) since it was last asked; a
+    /// live capture stops early when it says so.
+    public var interrupted: (@Sendable () -> Bool)?
 
     /// Default options.
     public init() {}
@@ -37,6 +40,8 @@ public final class Session {
   /// The last evaluated filter and its matches.
   var last: LastResult?
   let valueCache = ValueCache()
+  /// Whether counting while typing is paused (a count took too long).
+  var liveCountsPaused = false
 
   /// The last expression evaluated.
   struct LastResult {
@@ -54,6 +59,7 @@ public final class Session {
 
   /// Answers one complete input (a filter, possibly over several lines, or a command).
   public func handle(_ input: String) -> Reply {
+    liveCountsPaused = false
     let text = input.trimmingWhitespace
     if text.isEmpty { return Reply() }
     do {
@@ -92,13 +98,35 @@ public final class Session {
     let outcome = environment.check(trimmed)
     if outcome.isValid { return .valid }
     guard let error = outcome.diagnostics.first(where: { $0.severity == .error }) else { return .valid }
-    // A word that is still the start of a name is unfinished, not wrong.
-    if error.id.description == "sema.unknownField", error.range.upperBound == trimmed.utf8.count {
+    // A word that is still the start of a name, or a field still without its operator, is
+    // unfinished, not wrong.
+    if error.range.upperBound == trimmed.utf8.count {
       let word = outcome.source.slice(error.range)
-      if environment.schema.fieldNames.contains(where: { $0.hasPrefix(word) }) { return .incomplete }
+      switch error.id.description {
+      case "sema.unknownField" where environment.schema.fieldNames.contains { $0.hasPrefix(word) }: return .incomplete
+      case "sema.conditionExpected" where environment.schema.field(named: word) != nil: return .incomplete
+      default: break
+      }
     }
     return .invalid(error.id.description)
   }
+
+  /// As ``status(of:)``, and for a valid filter the number of sample events it matches, as long
+  /// as counting stays quick: after a count that took longer than ``liveCountBudget`` there are
+  /// no more counts while typing until the next input is entered.
+  public func liveStatus(of text: String) -> LineStatus {
+    let status = status(of: text)
+    guard status == .valid, !liveCountsPaused, let sample,
+      case .expression(let expression)? = try? environment.compile(text).checked
+    else { return status }
+    let start = ContinuousClock.now
+    let matched = sample.matching(expression, schema: environment.schema).count
+    if ContinuousClock.now - start > Self.liveCountBudget { liveCountsPaused = true }
+    return .matching(matched, of: sample.events.count)
+  }
+
+  /// The longest a count while typing may take before counts pause.
+  public static let liveCountBudget = Swift.Duration.milliseconds(20)
 
   /// A completer for this session's schema, macros and sample.
   public var completer: Completer {
@@ -154,8 +182,16 @@ public final class Session {
       return .error("sequence rules are checked but not evaluated yet; use a plain expression")
     }
     let start = ContinuousClock.now
-    let matches = sample.matching(expression, schema: environment.schema)
+    let interrupted = options.interrupted ?? { false }
+    let (matches, evaluated) = sample.matching(expression, schema: environment.schema, interrupted: interrupted)
     let elapsed = ContinuousClock.now - start
+    if evaluated < sample.events.count {
+      var reply = Reply.error(
+        "interrupted after \(evaluated) of \(sample.events.count) events (\(matches.count) matched)"
+      )
+      reply.failed = false
+      return reply
+    }
     last = LastResult(filter: filter, matches: matches, shown: 0)
     var text = "\(matches.count) of \(sample.events.count) events match"
     if options.timing { text += String(format: " (%.2f ms)", elapsed.inMilliseconds) }

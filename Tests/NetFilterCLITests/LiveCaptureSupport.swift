@@ -18,6 +18,18 @@ enum Live {
     return missing.isEmpty
   }()
 
+  /// A copy of the netfilter binary that user nobody may run (in a new temporary directory,
+  /// which the caller removes).
+  static func binaryForNobody() throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nf-unpriv-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let copy = directory.appendingPathComponent("netfilter")
+    try FileManager.default.copyItem(atPath: binary, toPath: copy.path)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+    return copy
+  }
+
   /// Runs a program to completion and returns its standard output and status.
   @discardableResult
   static func run(_ path: String, _ arguments: [String]) throws -> (status: Int32, out: String, pid: Int32) {

@@ -240,13 +240,8 @@ struct LiveCaptureTests {
 @Suite(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")))
 struct LiveCaptureUnavailableTests {
   @Test func anUnprivilegedRunExitsWith77AndSaysWhy() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nf-unpriv-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let copy = directory.appendingPathComponent("netfilter")
-    try FileManager.default.copyItem(atPath: Live.binary, toPath: copy.path)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
-    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
+    let copy = try Live.binaryForNobody()
+    defer { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
     process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", copy.path, "run", "net.dport = 53"]

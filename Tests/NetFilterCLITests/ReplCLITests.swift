@@ -22,6 +22,19 @@ import Testing
     }
   }
 
+  @Test func jsonLinesCountsEqualRun() throws {
+    let events = URL(fileURLWithPath: Self.capture).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("events/tracee-seed.jsonl").path
+    for filter in [
+      "net_packet_dns", "net_packet_dns.data.src=8.8.8.8", "evt.name = 'net_packet_tcp'", "ps.name = 'vlc'",
+    ] {
+      let repl = try runBinary(["repl", "--input", events], stdin: filter + "\n")
+      let run = try runBinary(["run", "--input", events, "--output", "json", filter])
+      let lines = run.stdout.split(separator: "\n").count
+      #expect(repl.stdout.contains("\n\(lines) of 8 events match\n"), "\(filter): \(repl.stdout)")
+    }
+  }
+
   @Test func explainEqualsCheckExplain() throws {
     for filter in [
       "net.dport in (53, 853) and dns.name endswith '.example.'", "net.dip = 10.0.0.0/8 or ps.name = 'curl'",
@@ -40,6 +53,19 @@ import Testing
       #expect(repl.status == 1)
       #expect(repl.stderr == check.stderr, "\(filter)")
     }
+  }
+
+  @Test func savedMacrosAreWhatCheckMacrosReads() throws {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("repl-save-\(UUID().uuidString).yml").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let input =
+      ":let dns_ports = (53, 853)\n:let dns_out = net.dport in dns_ports and net.l4.proto = 'UDP'\n:save \(path)\n"
+    let repl = try runBinary(["repl", "--pcap", Self.capture], stdin: input + "dns_out\n")
+    #expect(repl.status == 0, "\(repl.stderr)")
+    let check = try runBinary(["check", "--macros", path, "dns_out"])
+    #expect(check.status == 0, "\(check.stderr)")
+    let run = try runBinary(["run", "--macros", path, "--pcap", Self.capture, "--output", "json", "dns_out"])
+    #expect(repl.stdout.contains("\n\(run.stdout.split(separator: "\n").count) of 64 events match\n"))
   }
 
   @Test func bailStopsAtTheFirstError() throws {

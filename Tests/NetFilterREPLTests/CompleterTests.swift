@@ -69,6 +69,9 @@ import Testing
     #expect(texts(":lo") == [":load"])
     #expect(texts(":output ") == ["table", "json"])
     #expect(texts(":d net.dp") == ["net.dport", "net.dport.name"])
+    #expect(texts(":explain net.dport = 53 and net.l4.proto = ") == ["'TCP'", "'UDP'", "'ICMP'", "'ICMPv6'"])
+    #expect(texts(":let web = net.dport i") == ["in"])
+    #expect(texts(":let web") == [])
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("repl-files-\(getpid())")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -89,19 +92,28 @@ import Testing
       }
     }
     #expect(filters.count > 500)
-    var slowest = Swift.Duration.zero
-    var prefixes = 0
+    // Each prefix is timed once, and again (up to twice more) when slow, keeping its best time:
+    // a preemption on a shared machine is not the completer's cost.
+    var times: [Swift.Duration] = []
     let clock = ContinuousClock()
     for filter in filters {
       var prefix = ""
       for character in filter {
         prefix.append(character)
-        let elapsed = clock.measure { _ = completer.complete(prefix) }
-        slowest = max(slowest, elapsed)
-        prefixes += 1
+        var best = clock.measure { _ = completer.complete(prefix) }
+        for _ in 0..<2 where best > .milliseconds(5) {
+          best = min(best, clock.measure { _ = completer.complete(prefix) })
+        }
+        times.append(best)
       }
     }
-    print("completer: \(prefixes) prefixes of \(filters.count) filters, slowest \(slowest)")
-    #expect(slowest < .milliseconds(50))
+    times.sort()
+    let median = times[times.count / 2]
+    let p99 = times[times.count * 99 / 100]
+    print(
+      "completer: \(times.count) prefixes of \(filters.count) filters; median \(median), p99 \(p99), max \(times.last!)"
+    )
+    #expect(times.last! < .milliseconds(10))
+    #expect(p99 < .milliseconds(5))
   }
 }

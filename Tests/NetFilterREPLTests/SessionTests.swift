@@ -80,6 +80,19 @@ func matchCount(_ reply: Reply) -> Int? {
     #expect(LineStatus.invalid("sema.unknownField").text(unicode: false) == "x sema.unknownField")
   }
 
+  @Test func liveStatusCountsLikeEnter() {
+    let session = loadedSession()
+    for text in ["net.dport = 53", "net.l4.proto = 'UDP'", "net.dport > 1024"] {
+      guard case .matching(let matched, of: 64) = session.liveStatus(of: text) else {
+        Issue.record("\(text): no live count")
+        continue
+      }
+      #expect(matched == matchCount(session.handle(text)))
+    }
+    #expect(session.liveStatus(of: "net.dprot") == .invalid("sema.unknownField"))
+    #expect(Session().liveStatus(of: "net.dport = 53") == .valid)
+  }
+
   @Test func whyNamesTheFailingConjunct() throws {
     let session = loadedSession()
     #expect(matchCount(session.handle("net.l4.proto = 'TCP' and net.dport = 53")) == 5)
@@ -136,6 +149,39 @@ func matchCount(_ reply: Reply) -> Int? {
     }
   }
 
+  @Test func theSampleIsBounded() throws {
+    var options = Session.Options()
+    options.sampleLimit = 10
+    let session = Session(options: options)
+    let reply = session.handle(":load \(capture)")
+    #expect(reply.output.hasSuffix("; the source has more: the sample keeps the first 10\n"))
+    #expect(session.sample?.events.count == 10)
+    #expect(session.sample?.truncated == true)
+    #expect(session.handle("net.dport > 0").output.hasPrefix("10 of 10 events match"))
+  }
+
+  @Test func anEvaluationCanBeInterrupted() {
+    var options = Session.Options()
+    options.interrupted = { true }
+    let session = Session(options: options)
+    #expect(!session.handle(":load \(capture)").failed)
+    let reply = session.handle("net.dport = 53")
+    #expect(reply.errors == "error: interrupted after 0 of 64 events (0 matched)\n")
+    #expect(reply.output.isEmpty)
+  }
+
+  @Test func discoveryCommands() {
+    let session = Session()
+    let events = session.handle(":events net_packet_dns")
+    #expect(events.output.hasPrefix("net_packet_dns  packet event: "))
+    #expect(events.output.contains("  net_packet_dns.data.src  ip [k]\n"))
+    #expect(session.handle(":events Q*").output == "QueryDns  socket event: evt.*, ps.*, net.*, dns.*\n")
+    let ast = session.handle(":ast net.dport = 53")
+    #expect(ast.output.hasSuffix("\nnet.dport = 53\n"))
+    #expect(session.handle(":d net_packet_dns.data.src").output.contains("Tracee: net_packet_dns.args.src"))
+    #expect(session.handle(":fields nothing*").output == "no field matches 'nothing*'\n")
+  }
+
   @Test func moreAndLimitPage() {
     let session = loadedSession()
     #expect(!session.handle(":limit 5").failed)
@@ -154,4 +200,13 @@ final class CountingSink: EventSink {
   func write<E: OutputEvent>(_ event: E) throws(OutputError) { count += 1 }
   func flush() throws(OutputError) {}
   func finish() throws(OutputError) {}
+}
+
+@Suite struct LineStatusTests {
+  @Test func aFieldWithoutItsOperatorIsIncomplete() {
+    let session = Session()
+    #expect(session.status(of: "net.dport") == .incomplete)
+    #expect(session.status(of: "net.dport = 53 and ps.name") == .incomplete)
+    #expect(session.status(of: "net.dport = 'http'") == .invalid("sema.cannotCompare"))
+  }
 }
