@@ -30,10 +30,7 @@ extension Session {
     case .macros(let path): return loadMacros(path)
     case .save(let path): return save(path)
     case .status: return .text(statusText)
-    case .rules:
-      return .error(
-        "rules are not available yet: this build has no rules engine; test each rule's condition as an expression"
-      )
+    case .rules(let path): return rules(path)
     case .edit: return edit()
     case .help(let topic):
       guard let text = HelpText.text(topic) else { return .error("no help on '\(topic ?? "")' (:help lists topics)") }

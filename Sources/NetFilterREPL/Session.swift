@@ -179,7 +179,9 @@ public final class Session {
       return reply
     }
     guard case .expression(let expression) = filter.checked else {
-      return .error("sequence rules are checked but not evaluated yet; use a plain expression")
+      // A sequence runs as a rule of its own over the sample, in the sample's order.
+      reply.output = findings(of: [Rule(id: "sequence", name: "sequence", condition: filter.checked)])
+      return reply
     }
     let start = ContinuousClock.now
     let interrupted = options.interrupted ?? { false }

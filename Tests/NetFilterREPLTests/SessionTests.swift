@@ -210,3 +210,25 @@ final class CountingSink: EventSink {
     #expect(session.status(of: "net.dport = 'http'") == .invalid("sema.cannotCompare"))
   }
 }
+
+/// `:rules` and sequences over a sample: the findings `run --rules` gives on the same events.
+@Suite struct SessionRuleTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+  @Test func rulesRunOverTheSample() {
+    let session = Session()
+    let events = Self.root.appendingPathComponent("examples/events/rules-demo.jsonl").path
+    #expect(!session.handle(":load \(events)").failed)
+    #expect(!session.handle(":macros \(Self.root.appendingPathComponent("examples/macros/network.yml").path)").failed)
+    let reply = session.handle(":rules \(Self.root.appendingPathComponent("examples/rules").path)")
+    #expect(!reply.failed, "\(reply.errors)")
+    #expect(reply.output.hasPrefix("2 findings of 3 rules over 9 events\n"), "\(reply.output)")
+    #expect(reply.output.contains("HIGH  Remote shell connects out: bash (4100) connected to 203.0.113.5:4444"))
+    #expect(reply.output.contains("    1  Repeated connections to one endpoint"))
+    let sequence = session.handle("sequence maxspan 5m by ps.pid |Connect| |Connect| |Connect|")
+    #expect(sequence.output.hasPrefix("1 findings of 1 rules over 9 events\n"), "\(sequence.output)")
+    let missing = session.handle(":rules /nonexistent/rules")
+    #expect(missing.failed && missing.errors.contains("cannot read rule file or directory '/nonexistent/rules'"))
+  }
+}
