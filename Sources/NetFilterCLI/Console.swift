@@ -1,4 +1,5 @@
 import NetFilterRuntime
+import Synchronization
 
 #if canImport(Glibc)
   import Glibc
@@ -43,7 +44,9 @@ public struct Console: Sendable {
     var environment: [String: String] = [:]
     if let noColor = getenv("NO_COLOR") { environment["NO_COLOR"] = String(cString: noColor) }
     var console = Console(
-      out: { text in _ = writeAll(1, Array(text.utf8)) },
+      out: { text in
+        if let error = writeAll(1, Array(text.utf8)) { outputFailure.withLock { $0 = $0 ?? error } }
+      },
       err: { text in _ = writeAll(2, Array(text.utf8)) },
       outIsTerminal: isatty(1) != 0,
       errIsTerminal: isatty(2) != 0,
@@ -57,9 +60,18 @@ public struct Console: Sendable {
     return console
   }
 
+  /// Why a write to the real standard output failed (a full disk, a closed pipe), if one did: a
+  /// command whose output was lost must not exit 0.
+  public static var standardOutputFailure: String? {
+    outputFailure.withLock { $0 }.map { "cannot write to standard output: \(String(cString: strerror($0)))" }
+  }
+
   /// The console commands write to; tests bind it with `Console.$current.withValue`.
   @TaskLocal public static var current: Console = .standard
 }
+
+/// The `errno` of the first failed write to standard output through ``Console/out``.
+private let outputFailure = Mutex<Int32?>(nil)
 
 /// Writes all of `bytes` to a file descriptor, retrying short writes; the `errno` of a failure.
 func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {

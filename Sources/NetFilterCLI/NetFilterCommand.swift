@@ -29,6 +29,10 @@ public enum CLI {
     do {
       var command = try NetFilterCommand.parseAsRoot(arguments)
       try command.run()
+      if let failure = Console.standardOutputFailure {
+        console.err("error: \(failure)\n")
+        return 1
+      }
       return 0
     } catch {
       let code = NetFilterCommand.exitCode(for: error)

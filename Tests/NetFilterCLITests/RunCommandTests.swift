@@ -4,6 +4,10 @@ import Testing
 
 @testable import NetFilterCLI
 
+/// The example rules.
+private let rulesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent().appendingPathComponent("examples/rules/tracee-dns-signature.yml").path
+
 /// The bundled loopback capture.
 private let runCapture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent().appendingPathComponent("examples/captures/loopback-http-dns.pcap").path
@@ -215,6 +219,21 @@ func temporaryFile(_ text: String) throws -> String {
     let result = try runBinary(["run", "--input", input.path, "--output", "json", "net.dport = 8080"], output: full)
     #expect(result.status == 1)
     #expect(result.stderr.contains("cannot write to standard output: No space left on device"), "\(result.stderr)")
+  }
+
+  /// check, rules list and the REPL also fail, with a message, when their output cannot be written.
+  @Test(arguments: [
+    ["check", "net.dport = 53"], ["rules", "list", "--json", rulesDirectory], ["check", "--explain", "net.dport = 53"],
+  ])
+  func everyCommandFailsOnAFullDisk(arguments: [String]) throws {
+    let full = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+    defer { try? full.close() }
+    let result = try runBinary(arguments, output: full)
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains("error: cannot write to standard output: No space left on device"),
+      "\(result.stderr)"
+    )
   }
 
   @Test func standardInputWorksThroughTheBinary() throws {
