@@ -77,12 +77,7 @@ enum EvaluateSuite {
   }()
 
   static func register() {
-    let configuration = Benchmark.Configuration(
-      metrics: [.wallClock, .throughput, .mallocCountTotal],
-      warmupIterations: 10,
-      maxDuration: .seconds(3),
-      maxIterations: 10_000
-    )
+    let configuration = perEventConfiguration
     let events = Self.events
     for (name, filter, closure) in cases {
       let program = try! Environment().compile(filter).program(for: BenchEvent.self)
@@ -93,6 +88,14 @@ enum EvaluateSuite {
     }
   }
 }
+
+/// The settings of every per-event suite: time, throughput and allocations, 3 s at most each.
+let perEventConfiguration = Benchmark.Configuration(
+  metrics: [.wallClock, .throughput, .mallocCountTotal],
+  warmupIterations: 10,
+  maxDuration: .seconds(3),
+  maxIterations: 10_000
+)
 
 /// `PREFIX/netfilter` (the program) and `PREFIX/closure` (the hand-written test) over the same
 /// events: each iteration counts the matches among all of them.

@@ -60,12 +60,7 @@ enum NameSuite {
   }
 
   static func register() {
-    let configuration = Benchmark.Configuration(
-      metrics: [.wallClock, .throughput, .mallocCountTotal],
-      warmupIterations: 10,
-      maxDuration: .seconds(3),
-      maxIterations: 10_000
-    )
+    let configuration = perEventConfiguration
     let events = Self.events
     let plain = try! Environment().compile("net.dport = 443 or net.dport = 8443").program(for: PacketEvent.self)
     let named = try! Environment().compile("net.dip.names matches ('*.example.com.')").program(for: PacketEvent.self)

@@ -30,12 +30,7 @@ enum OutputSuite {
   }
 
   static func register() {
-    let configuration = Benchmark.Configuration(
-      metrics: [.wallClock, .throughput, .mallocCountTotal],
-      warmupIterations: 10,
-      maxDuration: .seconds(3),
-      maxIterations: 10_000
-    )
+    let configuration = perEventConfiguration
     let events = Self.events
     let filter = try! Environment().compile("net.dport = 53 and net.sip in (10.0.0.0/8)")
     let builder = AlertBuilder(

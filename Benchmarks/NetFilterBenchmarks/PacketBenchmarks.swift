@@ -47,12 +47,7 @@ enum PacketSuite {
   }
 
   static func register() {
-    let configuration = Benchmark.Configuration(
-      metrics: [.wallClock, .throughput, .mallocCountTotal],
-      warmupIterations: 10,
-      maxDuration: .seconds(3),
-      maxIterations: 10_000
-    )
+    let configuration = perEventConfiguration
     let events = Self.events
     let closure = Self.closure
     let program = try! Environment().compile(filter).program(for: PacketEvent.self)

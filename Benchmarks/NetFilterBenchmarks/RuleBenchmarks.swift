@@ -68,12 +68,7 @@ enum RuleSuite {
   }
 
   static func register() {
-    let configuration = Benchmark.Configuration(
-      metrics: [.wallClock, .throughput, .mallocCountTotal],
-      warmupIterations: 5,
-      maxDuration: .seconds(3),
-      maxIterations: 10_000
-    )
+    let configuration = perEventConfiguration
     registerPackets(configuration)
     registerEvents(configuration)
   }

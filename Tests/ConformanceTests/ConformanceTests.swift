@@ -257,7 +257,7 @@ enum ConformanceRunner {
 /// lines, DNS query packets for the `QueryDns` lines, wherever the filter reads only what the line
 /// gives.
 @Suite struct LiveEventConformanceTests {
-  @Test func theCorpusHoldsOnLiveSocketEventsAndPackets() throws {
+  @Test func theCorpusHoldsOnKernelSocketEventsAndPackets() throws {
     var compared = (socket: 0, packet: 0)
     for testCase in ConformanceCases.all {
       guard case .matches(let expected) = testCase.expectation, let line = testCase.event,

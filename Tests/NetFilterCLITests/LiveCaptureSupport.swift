@@ -24,7 +24,10 @@ enum Live {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nf-unpriv-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let copy = directory.appendingPathComponent("netfilter")
-    try FileManager.default.copyItem(atPath: binary, toPath: copy.path)
+    // Copied by cp, not in this process: a child another test forks meanwhile would inherit the
+    // copy's open descriptor and make executing it fail with "Text file busy".
+    let copied = try run("/bin/cp", [binary, copy.path])
+    guard copied.status == 0 else { throw CocoaError(.fileWriteUnknown) }
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy.path)
     return copy

@@ -49,7 +49,7 @@ struct LiveReplTests {
 /// Ctrl-C ends a `:live` capture early on a terminal, keeping what it captured.
 @Suite(.serialized, .enabled(if: Live.available, "needs root, BPF, BTF, cgroup v2, bpftool and curl"))
 struct LiveReplTerminalTests {
-  @Test func ctrlCEndsALiveCaptureEarly() throws {
+  @Test func ctrlCEndsALiveSampleEarly() throws {
     let terminal = try TerminalSession(
       "'\(TerminalSession.executable())' repl --no-history",
       environment: ["EDITRC": "/dev/null", "LANG": "C.UTF-8", "TERM": "xterm"]
