@@ -101,8 +101,7 @@ public struct ConditionIndex: Sendable {
     }
   }
 
-  /// The fields an event is read for, in the order `read` of ``forEachCandidate(_:_:)`` is asked
-  /// for them: the indexed fields, then `evt.kinds` and `evt.name` when kinds are indexed.
+  /// The fields an event is read for, in the order ``forEachCandidate(of:reading:_:)`` reads them: the indexed fields, then `evt.kinds` and `evt.name` when kinds are indexed.
   public func readFields(_ schema: Schema) -> [FieldBinding] {
     var all = fields.map(\.field)
     if !kinds.isEmpty {
@@ -113,22 +112,26 @@ public struct ConditionIndex: Sendable {
     return all
   }
 
-  /// Calls `body` with each indexed condition an event can match (possibly more than once, in no
-  /// particular order) until it returns `false`; `read(i)` is the event's value of
-  /// ``readFields(_:)``[i]. The conditions of ``always`` are not included.
+  /// Calls `body` with each indexed condition `event` can match (possibly more than once, in no
+  /// particular order) until it returns `false`; `readers[i]` reads ``readFields(_:)``[i]. The
+  /// conditions of ``always`` are not included. The event is read where it lies, never copied.
   @inline(__always)
-  public func forEachCandidate(_ read: (Int) -> FieldValue, _ body: (Int) -> Bool) {
+  public func forEachCandidate<E>(
+    of event: E,
+    reading readers: [@Sendable (E) -> FieldValue],
+    _ body: (Int) -> Bool
+  ) {
     for position in fields.indices {
       let index = fields[position]
-      let value = read(position)
+      let value = readers[position](event)
       if case .missing = value { continue }
       guard Self.visit(index.present, body), visitExact(index, value, body), visitPrefixes(index, value, body),
         visitPatterns(index, value, body)
       else { return }
     }
     guard !kinds.isEmpty else { return }
-    var names = read(fields.count)
-    if case .missing = names { names = read(fields.count + 1) }
+    var names = readers[fields.count](event)
+    if case .missing = names { names = readers[fields.count + 1](event) }
     switch names {
     case .string(let name): _ = Self.visit(kinds[name] ?? [], body)
     case .strings(let all): for name in all where !Self.visit(kinds[name] ?? [], body) { return }

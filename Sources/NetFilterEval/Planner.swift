@@ -104,7 +104,7 @@ struct Planner<E: Event> {
     return { event in
       for operand in always where predicates[operand](event) { return true }
       var found = false
-      index.forEachCandidate({ readers[$0](event) }) { operand in
+      index.forEachCandidate(of: event, reading: readers) { operand in
         found = predicates[operand](event)
         return !found
       }

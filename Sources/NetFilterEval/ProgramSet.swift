@@ -16,14 +16,15 @@ public struct ProgramSet<E: Event>: Sendable {
   public let bound: BoundValues
   private let predicates: [Predicate<E>]
   private let slots: [[Int]]
-  private let readers: [@Sendable (E) -> FieldValue]
+  /// Readers of the fields given as `reading`, in order.
+  public let fieldReaders: [@Sendable (E) -> FieldValue]
 
   /// Compiles `expressions`, and readers of `fields` (``read(_:_:)``, for indexes over them); bare
   /// event names are tested with `schema`'s `evt.kinds` and `evt.name`.
   public init(_ expressions: [CheckedExpr], reading fields: [FieldBinding] = [], schema: Schema = .network) {
     let bound = BoundValues()
     var planner = Planner<E>(schema: schema, bound: bound)
-    readers = fields.map { planner.field($0) }
+    fieldReaders = fields.map { planner.field($0) }
     var predicates: [Predicate<E>] = []
     var slots: [[Int]] = []
     predicates.reserveCapacity(expressions.count)
@@ -48,7 +49,7 @@ public struct ProgramSet<E: Event>: Sendable {
 
   /// The value of the `index`th field of `reading` in `event`.
   @inline(__always)
-  public func read(_ index: Int, _ event: E) -> FieldValue { readers[index](event) }
+  public func read(_ index: Int, _ event: E) -> FieldValue { fieldReaders[index](event) }
 
   /// The ``BoundValues`` slots expression `index` reads.
   public func boundSlots(of index: Int) -> [Int] { slots[index] }

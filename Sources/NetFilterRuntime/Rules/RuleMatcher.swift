@@ -51,7 +51,7 @@ struct RuleMatcher<E: OutputEvent> {
     engine.candidates = []
     defer { engine.candidates = candidates }
     candidates.removeAll(keepingCapacity: true)
-    engine.index.forEachCandidate({ programs.read($0, event) }) { rule in
+    engine.index.forEachCandidate(of: event, reading: programs.fieldReaders) { rule in
       candidates.append(rule)
       return true
     }
