@@ -101,7 +101,8 @@ public struct ConditionIndex: Sendable {
     }
   }
 
-  /// The fields an event is read for, in the order ``forEachCandidate(of:reading:_:)`` reads them: the indexed fields, then `evt.kinds` and `evt.name` when kinds are indexed.
+  /// The fields an event is read for, in the order ``forEachCandidate(of:reading:_:)`` reads them:
+  /// the indexed fields, then `evt.kinds` and `evt.name` when kinds are indexed.
   public func readFields(_ schema: Schema) -> [FieldBinding] {
     var all = fields.map(\.field)
     if !kinds.isEmpty {
