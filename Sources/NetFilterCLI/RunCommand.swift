@@ -184,6 +184,12 @@ public struct RunCommand: ParsableCommand {
   }
 
   private func finish(_ counters: PipelineCounters, _ console: Console) {
+    if counters.regexLimited > 0 {
+      console.err(
+        "warning: \(counters.regexLimited) regex() matches reached PCRE2's match limit and counted as no match "
+          + "(so 'not regex(…)' held for them)\n"
+      )
+    }
     if stats {
       console.err(counters.json + "\n")
     } else if console.errIsTerminal || counters.malformed > 0 {

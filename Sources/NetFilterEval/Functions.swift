@@ -168,3 +168,10 @@ extension FieldValue {
     }
   }
 }
+
+/// What `regex()` gave up on.
+public enum RegexStatistics {
+  /// How many `regex()` matches in this process reached PCRE2's match or depth limit. Such a match
+  /// counts as no match (so `not regex(…)` holds): a run reports how many it had, never silently.
+  public static var limitHits: Int { NetFilterRegex.Regex.totalLimitHits }
+}

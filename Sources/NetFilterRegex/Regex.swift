@@ -31,6 +31,8 @@ public final class Regex: @unchecked Sendable {
 
   /// The most idle match states kept per pattern; extra ones are freed when returned.
   private static let maxPooled = 16
+  /// How many matches of every pattern gave up because of a limit.
+  private static let allLimitHits = Atomic<Int>(0)
 
   /// Compiles `pattern`.
   ///
@@ -95,6 +97,10 @@ public final class Regex: @unchecked Sendable {
   /// (and so returned false). Safe to read from any thread.
   public var limitHits: Int { limitHitCount.load(ordering: .relaxed) }
 
+  /// How many matches of every pattern in the process gave up because a limit was reached (and so
+  /// returned false): a run reports the difference between its end and its start.
+  public static var totalLimitHits: Int { allLimitHits.load(ordering: .relaxed) }
+
   /// Checks that `pattern` compiles, without keeping the result.
   ///
   /// - Returns: nil if the pattern is valid, otherwise the error that
@@ -115,7 +121,10 @@ public final class Regex: @unchecked Sendable {
     let result = pcre2_match_8(code, base, count, 0, options, scratch.matchData, scratch.context)
     // 0 would mean "matched, but the offsets did not fit", which still is a match.
     if result >= 0 { return true }
-    if PCRE2.isLimitError(result) { limitHitCount.add(1, ordering: .relaxed) }
+    if PCRE2.isLimitError(result) {
+      limitHitCount.add(1, ordering: .relaxed)
+      Self.allLimitHits.add(1, ordering: .relaxed)
+    }
     return false
   }
 

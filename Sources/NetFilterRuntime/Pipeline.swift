@@ -110,6 +110,8 @@ public struct Pipeline: Sendable {
     let engine = ruleSet.map {
       RuleEngine(rules: $0, limits: ruleLimits, source: source.name, hostName: hostName, schema: schema)
     }
+    let regexLimitHits = RegexStatistics.limitHits
+    defer { counters.regexLimited = RegexStatistics.limitHits - regexLimitHits }
     defer { engine?.collect(into: &counters) }
     do {
       switch source {

@@ -13,6 +13,8 @@ public struct PipelineCounters: Sendable, Equatable {
   public var malformed = 0
   /// Records the kernel dropped because the ring buffer was full (live capture only).
   public var lost: UInt64 = 0
+  /// `regex()` matches that reached PCRE2's match limit and so counted as no match.
+  public var regexLimited = 0
   /// Findings written (rules only).
   public var findings = 0
   /// With rules: findings per rule name, and sequence state.
@@ -33,6 +35,7 @@ public struct PipelineCounters: Sendable, Equatable {
     writer.member("matched", number: matched)
     writer.member("lost", number: lost)
     writer.member("malformed", number: malformed)
+    if regexLimited > 0 { writer.member("regex_limited", number: regexLimited) }
     if let rules {
       writer.member("findings", number: findings)
       writer.key("rules")

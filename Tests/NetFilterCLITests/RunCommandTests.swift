@@ -156,6 +156,24 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(strict.status == 1 && strict.stderr.contains(":1:1: error: malformed event: 'net.dport' must be uint16"))
   }
 
+  /// A regex() match that reaches PCRE2's match limit counts as no match, and the run says so: a
+  /// warning once and `regex_limited` in --stats.
+  @Test func regexMatchesCutByTheLimitAreReported() throws {
+    let input = FileManager.default.temporaryDirectory.appendingPathComponent("regex-\(getpid()).jsonl")
+    let slow = #"{"evt.name":"QueryDns","dns.name":"\#(String(repeating: "a", count: 28))!"}"#
+    let fast = #"{"evt.name":"QueryDns","dns.name":"aaa"}"#
+    try ([slow, slow, fast].joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: input) }
+    let result = runCLI(["run", "--input", input.path, "--output", "json", "--stats", "not regex(dns.name, '^(a+)+$')"])
+    #expect(result.status == 0)
+    #expect(result.stdout.split(separator: "\n").count == 2, "the two cut matches count as no match")
+    // The count is the process's (tests in parallel may add theirs): at least these two.
+    #expect(result.stderr.contains(" regex() matches reached PCRE2's match limit"), "\(result.stderr)")
+    let stats = try #require(result.stderr.split(separator: "\n").last)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(stats.utf8)) as? [String: Int])
+    #expect((object["regex_limited"] ?? 0) >= 2, "\(stats)")
+  }
+
   /// A process name with escape sequences and a newline cannot write into the terminal or forge a
   /// row; an IPv6 endpoint keeps its port.
   @Test func theTableEscapesControlCharactersAndKeepsWholeEndpoints() throws {
