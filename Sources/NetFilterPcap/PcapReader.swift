@@ -116,6 +116,11 @@ public final class PcapWriter {
     }
   }
 
-  /// Flushes buffered packets to the file.
-  public func flush() { pcap_dump_flush(dumper) }
+  /// Flushes buffered packets to the file; throws when they could not be written (a full disk).
+  public func flush() throws(PcapError) {
+    let file = pcap_dump_file(dumper)
+    guard pcap_dump_flush(dumper) == 0, file.map({ ferror($0) == 0 }) ?? true else {
+      throw PcapError(operation: "write", message: String(cString: strerror(errno)))
+    }
+  }
 }

@@ -28,9 +28,15 @@ struct PcapReplay {
         throw RuntimeError(.configuration, "Cannot write '\(write)': \(error.message)")
       }
     }
-    defer { writer?.flush() }
     let program: Matcher<PacketEvent> = try pipeline.matcher(engine)
-    try replay(reader, program, writer, sink, stop, engine, &counters)
+    do {
+      try replay(reader, program, writer, sink, stop, engine, &counters)
+    } catch {
+      try? writer?.flush()
+      throw error
+    }
+    // What --write saved must reach the disk: a full one fails the run.
+    do { try writer?.flush() } catch { throw RuntimeError(.failure, "cannot write '\(write ?? "")': \(error.message)") }
   }
 
   private func replay(

@@ -192,6 +192,13 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(result.stdout.contains("[2001:db8:1234:5678:9abc:def0:1234:5678]:65535"))
   }
 
+  /// Packets --write could not save (a full disk) fail the run with the reason.
+  @Test func writingToAFullDiskFails() {
+    let result = runCLI(["run", "--pcap", runCapture, "--write", "/dev/full", "--output", "json", "net.dport = 53"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("error: cannot write '/dev/full': No space left on device"), "\(result.stderr)")
+  }
+
   /// --write onto the --pcap input (the same path, a symbolic link or a hard link) is refused
   /// before anything is opened for writing.
   @Test func writingOntoTheInputIsRefused() throws {
