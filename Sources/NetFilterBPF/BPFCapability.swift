@@ -18,8 +18,13 @@ public struct BPFCapability: Sendable {
   /// The machine's capability, as checked now.
   public static func check() -> BPFCapability {
     var missing: [String] = []
-    if geteuid() != 0 {
-      missing.append("not running as root (live capture needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN)")
+    // Capabilities, not the uid: a process granted exactly these may capture without being root.
+    let lacking = missingCapabilities(effectiveCapabilities())
+    if !lacking.isEmpty {
+      missing.append(
+        "not running as root and without \(lacking.joined(separator: ", ")) "
+          + "(live capture needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN, or root)"
+      )
     }
     if access("/sys/kernel/btf/vmlinux", R_OK) != 0 {
       missing.append("no kernel BTF (/sys/kernel/btf/vmlinux is missing; the kernel needs CONFIG_DEBUG_INFO_BTF)")
@@ -32,6 +37,31 @@ public struct BPFCapability: Sendable {
 
   /// The capability checked once per process.
   public static let current = check()
+
+  /// The capabilities live capture needs that `effective` (a CapEff bit set) lacks, by name.
+  /// CAP_SYS_ADMIN stands for CAP_BPF and CAP_PERFMON, as it does in kernels before 5.8.
+  static func missingCapabilities(_ effective: UInt64) -> [String] {
+    func has(_ bit: UInt64) -> Bool { effective & (1 << bit) != 0 }
+    let sysAdmin = has(21)
+    var lacking: [String] = []
+    if !has(39) && !sysAdmin { lacking.append("CAP_BPF") }
+    if !has(38) && !sysAdmin { lacking.append("CAP_PERFMON") }
+    if !has(12) { lacking.append("CAP_NET_ADMIN") }
+    return lacking
+  }
+
+  /// This process's effective capabilities (`CapEff` in /proc/self/status); none if unreadable.
+  static func effectiveCapabilities() -> UInt64 {
+    guard let file = fopen("/proc/self/status", "r") else { return 0 }
+    defer { fclose(file) }
+    var line = [CChar](repeating: 0, count: 512)
+    while fgets(&line, Int32(line.count), file) != nil {
+      let text = String(cString: line)
+      guard text.hasPrefix("CapEff:") else { continue }
+      return UInt64(text.dropFirst(7).filter { !$0.isWhitespace }, radix: 16) ?? 0
+    }
+    return 0
+  }
 
   /// The mount point of the cgroup2 filesystem, if mounted.
   static func cgroup2Mount() -> String? {

@@ -255,4 +255,30 @@ struct LiveCaptureUnavailableTests {
     #expect(text.contains("error: live capture is not available here: not running as root"))
     #expect(text.contains("--pcap FILE") && text.contains("--input FILE"))
   }
+
+  /// Capabilities, not the uid, decide: user nobody granted CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN
+  /// (as the exit-77 message asks) captures a connection attempt to a port of the test's own.
+  @Test func theCapabilitiesTheMessageAsksForAreEnough() throws {
+    let copy = try Live.binaryForNobody()
+    defer { try? FileManager.default.removeItem(at: copy.deletingLastPathComponent()) }
+    let capabilities = "+bpf,+perfmon,+net_admin"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+    process.arguments = [
+      "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=\(capabilities)",
+      "--ambient-caps=\(capabilities)", copy.path, "run", "--duration", "4", "--output", "json", "net.dport = 19971",
+    ]
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    Thread.sleep(forTimeInterval: 2)
+    _ = try? Live.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "--max-time", "1", "http://127.0.0.1:19971/"])
+    let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text)")
+    #expect(Live.events(printed).contains { $0.name == "net_packet_tcp" }, "\(printed)\n\(text)")
+  }
 }
