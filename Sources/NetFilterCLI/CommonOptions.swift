@@ -47,9 +47,8 @@ struct FilterInput: ParsableArguments {
   func read() throws -> (text: String, name: String) {
     if let expression { return (expression, "<expr>") }
     guard let path = file else { throw ValidationError("Missing expression (or --file FILE).") }
-    guard let text = readTextFile(path) else {
-      throw ValidationError("Cannot read '\(path)'.")
-    }
+    let text: String
+    do { text = try readTextFile(path) } catch { throw ValidationError("Cannot read '\(path)': \(error.reason).") }
     return (text.hasSuffix("\n") ? String(text.dropLast()) : text, path == "-" ? "<stdin>" : path)
   }
 }

@@ -84,8 +84,9 @@ struct OutputOptions: ParsableArguments {
     do {
       resolved = try headers.map { spec throws(OutputHeaders.Problem) in
         try OutputHeaders.resolve(spec, environment: environment) { path in
-          guard let text = readTextFile(path) else { throw ValidationError("unreadable") }
-          return text
+          do throws(ReadFileError) { return try readTextFile(path) } catch {
+            throw ValidationError("unreadable: \(error.reason)")
+          }
         }
       }
     } catch { throw ValidationError(error.message) }

@@ -76,10 +76,15 @@ import Testing
     #expect(result.stderr.contains("Error:") || result.stderr.contains("error:"))
   }
 
-  @Test func unreadableFileIsAUsageError() {
+  @Test func unreadableFileIsAUsageErrorThatSaysWhy() {
     let result = runCLI(["check", "--file", "/nonexistent/filter.nf"])
     #expect(result.status == 64)
-    #expect(result.stderr.contains("Cannot read '/nonexistent/filter.nf'"))
+    #expect(result.stderr.contains("Cannot read '/nonexistent/filter.nf': No such file or directory."))
+    let directory = runCLI(["check", "--file", "/tmp"])
+    #expect(directory.status == 64 && directory.stderr.contains("Cannot read '/tmp': Is a directory."))
+    // An endless file is refused at the bound instead of filling memory.
+    let endless = runCLI(["check", "--file", "/dev/zero"])
+    #expect(endless.status == 64 && endless.stderr.contains("Cannot read '/dev/zero': larger than 1024 KiB."))
   }
 
   @Test func helpTextsAreStable() throws {
