@@ -17,7 +17,7 @@ for selection in "--skip $system_suites" --filter={LiveCapture,LiveSignature,Liv
   # The summary line, wherever a suite's own printing put it in the batch's output (PcapTests prints
   # its tables after it), and no failed run.
   grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? passed' .build/test-batch.log
-  ! grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? failed' .build/test-batch.log
+  if grep -qE 'Test run with [0-9]+ tests? in [0-9]+ suites? failed' .build/test-batch.log; then exit 1; fi
 done
 
 # Formatting follows .swift-format.
