@@ -43,22 +43,23 @@ public struct JSONEvent: Event, Sendable {
     guard shape == .flat, case .object(let members) = json else { return nil }
     for (key, value) in members {
       guard let field = schema.field(named: key) else { continue }
-      let leaves: [JSONValue]
-      switch value {
-      case .array(let items) where field.exprType.isMulti: leaves = items
-      default: leaves = [value]
-      }
-      if let bad = leaves.first(where: { JSONEvent.scalar($0, field.type) == nil }) {
-        let shown = String(
-          decoding: {
-            var w = JSONTextWriter(capacity: 64); w.value(bad); return w.finish()
-          }().prefix(64),
-          as: UTF8.self
-        )
-        return "'\(key)' must be \(field.type.description), not \(shown)"
+      // Checked where they lie: no array of leaves is made per member.
+      if case .array(let items) = value, field.exprType.isMulti {
+        if let bad = items.first(where: { JSONEvent.scalar($0, field.type) == nil }) {
+          return Self.typeMessage(key, field, bad)
+        }
+      } else if JSONEvent.scalar(value, field.type) == nil {
+        return Self.typeMessage(key, field, value)
       }
     }
     return nil
+  }
+
+  private static func typeMessage(_ key: String, _ field: FieldDescriptor, _ value: JSONValue) -> String {
+    var writer = JSONTextWriter(capacity: 64)
+    writer.value(value)
+    return
+      "'\(key)' must be \(field.type.description), not \(String(decoding: writer.finish().prefix(64), as: UTF8.self))"
   }
 
   public func value(of key: FieldKey) -> FieldValue {

@@ -105,7 +105,7 @@ final class LiveDispatcher {
   ) {
     self.selection = selection
     self.processes = processes
-    // Rules show the events they keep with their process, as a filter's matches are written.
+    // Matches are written, and rules keep their events, with their process.
     self.packets = packets.preparing { [processes] event in
       var shown = event
       LiveDispatcher.fill(&shown, processes)
@@ -135,15 +135,7 @@ final class LiveDispatcher {
       if ProcessContext.needsHost(packets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       try selection.forEachView(of: event, kind: event.packet.kind, viewed: { $0.viewed(as: $1) }) {
         (view) throws(OutputError) -> Bool in
-        if case .filter(let program) = packets {
-          guard program.matches(view) else { return true }
-          counters.matched += 1
-          var shown = view
-          fillProcess(&shown)
-          try sink.write(shown)
-        } else {
-          _ = try packets.handle(view, sink, &counters)
-        }
+        _ = try packets.handle(view, sink, &counters)
         return pipeline.wantsMore(counters)
       }
     case .socket(let live):
@@ -153,14 +145,7 @@ final class LiveDispatcher {
       naming?.name(&event)
       if ProcessContext.needsHost(sockets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }
       guard selection.selects(socket: live.kind.name) else { return }
-      if case .filter(let program) = sockets {
-        guard program.matches(event) else { return }
-        counters.matched += 1
-        fillProcess(&event)
-        try sink.write(event)
-      } else {
-        _ = try sockets.handle(event, sink, &counters)
-      }
+      _ = try sockets.handle(event, sink, &counters)
     case .exec(let pid):
       processes.forget(pid: pid)
     case .exit(let pid):

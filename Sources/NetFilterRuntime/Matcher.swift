@@ -3,13 +3,14 @@ import NetFilterEval
 /// What a pipeline does with each event of type `E`: test one filter and write the event, or run
 /// a rule set and write its findings.
 enum Matcher<E: OutputEvent> {
-  case filter(Program<E>)
+  /// A filter; `prepare` makes a matching event ready to be written (a live event gets its process).
+  case filter(Program<E>, prepare: ((E) -> E)?)
   case rules(RuleMatcher<E>)
 
   /// What the fields read cost the source.
   var needs: FieldNeeds {
     switch self {
-    case .filter(let program): program.needs
+    case .filter(let program, _): program.needs
     case .rules(let matcher): matcher.needs
     }
   }
@@ -22,7 +23,7 @@ enum Matcher<E: OutputEvent> {
   /// The fields read, for sources that extract them when they build an event (JSON lines).
   var keys: [FieldKey] {
     switch self {
-    case .filter(let program): program.keys
+    case .filter(let program, _): program.keys
     case .rules(let matcher): matcher.programs.keys
     }
   }
@@ -32,10 +33,10 @@ enum Matcher<E: OutputEvent> {
   @inline(__always)
   func handle(_ event: E, _ sink: EventSink, _ counters: inout PipelineCounters) throws(OutputError) -> Bool {
     switch self {
-    case .filter(let program):
+    case .filter(let program, let prepare):
       guard program.matches(event) else { return false }
       counters.matched += 1
-      try sink.write(event)
+      try sink.write(prepare.map { $0(event) } ?? event)
       return true
     case .rules(let matcher):
       guard try matcher.handle(event, sink) else { return false }
@@ -45,11 +46,13 @@ enum Matcher<E: OutputEvent> {
     }
   }
 
-  /// The same matcher, showing events through `prepare` first (rules only: a filter's source
-  /// prepares the events it writes itself).
+  /// The same matcher, showing the events it writes or keeps through `prepare` first.
   func preparing(_ prepare: @escaping (E) -> E) -> Matcher<E> {
-    guard case .rules(var matcher) = self else { return self }
-    matcher.prepare = prepare
-    return .rules(matcher)
+    switch self {
+    case .filter(let program, _): return .filter(program, prepare: prepare)
+    case .rules(var matcher):
+      matcher.prepare = prepare
+      return .rules(matcher)
+    }
   }
 }

@@ -144,7 +144,7 @@ public struct Pipeline: Sendable {
   /// The filter, or the rule set of `engine`, compiled for events of type `E`.
   func matcher<E: OutputEvent>(_ engine: RuleEngine?, for type: E.Type = E.self) throws(RuntimeError) -> Matcher<E> {
     if let engine { return .rules(RuleMatcher(engine: engine)) }
-    do { return .filter(try Program<E>(filter, schema: schema)) } catch {
+    do { return .filter(try Program<E>(filter, schema: schema), prepare: nil) } catch {
       throw RuntimeError(.failure, error.message)
     }
   }

@@ -1,5 +1,6 @@
 import Foundation
 import NetFilter
+import NetFilterTestSupport
 import Testing
 
 /// The diagnostics of loading rule files (name → text), each with `file:line:column`.
@@ -134,11 +135,10 @@ private let networkMacros = repositoryRoot.appendingPathComponent("examples/macr
     let directory = repositoryRoot.appendingPathComponent("examples/rules").path
     let (library, _) = RuleLibrary.read(paths: [directory], environment: Environment(resolver: macros))
     let events = repositoryRoot.appendingPathComponent("examples/events/rules-demo.jsonl").path
-    let lines = Lines()
-    let output = ByteOutput(immediate: true) { bytes throws(OutputError) in lines.append(bytes) }
+    let collected = CollectedOutput()
     let counters = try Pipeline(rules: library.rules, source: .jsonLines(path: events, strict: true))
-      .run(into: JSONLinesSink(output: output, hostName: "demo"))
-    let findings = try lines.text.split(separator: "\n").map {
+      .run(into: collected.sink(hostName: "demo"))
+    let findings = try collected.lines.map {
       try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
     }
     #expect(
@@ -151,11 +151,4 @@ private let networkMacros = repositoryRoot.appendingPathComponent("examples/macr
     // bash's and wget's beacons outlived their five minutes.
     #expect(counters.findings == 2 && counters.rules?.counters.sequenceExpired == 2)
   }
-}
-
-private final class Lines: @unchecked Sendable {
-  private let lock = NSLock()
-  private var bytes: [UInt8] = []
-  func append(_ more: [UInt8]) { lock.withLock { bytes += more } }
-  var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }

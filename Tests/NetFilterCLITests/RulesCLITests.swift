@@ -103,6 +103,16 @@ private func temporary(_ name: String, _ text: String) throws -> String {
     #expect(pcap.stdout.split(separator: "\n").count == alone.stdout.split(separator: "\n").count)
   }
 
+  /// run --explain prints the one kernel plan of a rule set before running, a filter per rule,
+  /// named by the rule, and the run goes on.
+  @Test func explainShowsTheRuleSetsKernelPlan() {
+    let result = runCLI(["run", "--explain", "--macros", networkMacros, "--rules", exampleRules, "--input", demoEvents])
+    #expect(result.status == 0)
+    #expect(result.stderr.hasPrefix("kernel plan: "), "\(result.stderr)")
+    #expect(result.stderr.contains("filter 1: rule 'Remote shell connects out'"))
+    #expect(result.stdout.split(separator: "\n").count == 2)
+  }
+
   @Test func aFilterAndRulesTogetherAreAUsageError() {
     let result = runCLI(["run", "--rules", exampleRules, "--input", demoEvents, "net.dport = 53"])
     #expect(result.status == 64)

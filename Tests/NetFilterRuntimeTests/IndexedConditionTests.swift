@@ -1,6 +1,7 @@
 import Foundation
 import NetFilter
 import NetFilterRuntime
+import NetFilterTestSupport
 import Testing
 
 /// Indexes never change what matches: a long `or` planned through a ``ConditionIndex`` selects
@@ -35,16 +36,15 @@ import Testing
     let rules = try conditions.enumerated().map { index, text in
       Rule(id: "\(index)", name: "\(index)", condition: try Environment().compile(text).checked)
     }
-    let found = Found()
-    let output = ByteOutput(immediate: true) { bytes throws(OutputError) in found.append(bytes) }
+    let found = CollectedOutput()
     _ = try Pipeline(rules: rules, source: .jsonLines(path: file.path, strict: true))
-      .run(into: JSONLinesSink(output: output, hostName: "h"))
+      .run(into: found.sink(hostName: "h"))
     var expected = 0
     for text in conditions {
       let program: Program<JSONEvent> = try Environment().compile(text).program()
       expected += try events.count { program.matches(try JSONEvent(line: $0, keys: program.keys)) }
     }
-    #expect(found.lines == expected)
+    #expect(found.lines.count == expected)
   }
 }
 
@@ -98,11 +98,4 @@ private struct Random {
     if int(0...2) > 0 { members.append("\"dns.name\":\"\(pick(Self.names))\"") }
     return "{" + members.joined(separator: ",") + "}"
   }
-}
-
-private final class Found: @unchecked Sendable {
-  private let lock = NSLock()
-  private var count = 0
-  func append(_ bytes: [UInt8]) { lock.withLock { count += bytes.count { $0 == UInt8(ascii: "\n") } } }
-  var lines: Int { lock.withLock { count } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NetFilter
 import NetFilterRuntime
+import NetFilterTestSupport
 import Testing
 
 /// Many rules at once find, rule by rule, exactly what each condition selects on its own.
@@ -61,16 +62,8 @@ import Testing
   static func lines(_ pipeline: Pipeline) throws -> [String] {
     var pipeline = pipeline
     pipeline.hostName = "test"
-    let collected = CollectedLines()
-    let output = ByteOutput(immediate: true) { bytes throws(OutputError) in collected.append(bytes) }
-    _ = try pipeline.run(into: JSONLinesSink(output: output, hostName: "test"))
-    return collected.text.split(separator: "\n").map(String.init)
+    let collected = CollectedOutput()
+    _ = try pipeline.run(into: collected.sink())
+    return collected.lines
   }
-}
-
-private final class CollectedLines: @unchecked Sendable {
-  private let lock = NSLock()
-  private var bytes: [UInt8] = []
-  func append(_ more: [UInt8]) { lock.withLock { bytes += more } }
-  var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NetFilter
 import NetFilterRuntime
+import NetFilterTestSupport
 import Testing
 
 /// Sequence semantics over JSON-lines fixtures with chosen timestamps (seconds, as `evt.time.ns`).
@@ -135,10 +136,9 @@ private struct Fixture {
     var pipeline = Pipeline(rules: [rule], source: .jsonLines(path: file.path, strict: true))
     pipeline.ruleLimits = limits
     pipeline.hostName = "test"
-    let buffer = Buffer()
-    let output = ByteOutput(immediate: true) { bytes throws(OutputError) in buffer.append(bytes) }
-    let counters = try pipeline.run(into: JSONLinesSink(output: output, hostName: "test"))
-    let text = buffer.text
+    let collected = CollectedOutput()
+    let counters = try pipeline.run(into: collected.sink())
+    let text = collected.text
     let findings = try text.split(separator: "\n").map { line -> Run.Found in
       let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
       let key = (object["key"] as? [String: Any])?.values.map { "\($0)" }.joined(separator: ",") ?? ""
@@ -148,13 +148,6 @@ private struct Fixture {
     }
     return Run(output: text, findings: findings, counters: counters)
   }
-}
-
-private final class Buffer: @unchecked Sendable {
-  private let lock = NSLock()
-  private var bytes: [UInt8] = []
-  func append(_ more: some Sequence<UInt8>) { lock.withLock { bytes.append(contentsOf: more) } }
-  var text: String { lock.withLock { String(decoding: bytes, as: UTF8.self) } }
 }
 
 /// Per-step `by`: each step names its own join field, and the values must be equal.

@@ -76,10 +76,10 @@ extension RuleMatcher {
       return true
     }
     var matched = false
-    for (key, instance) in state.waiting(for: step) where now >= instance.last {
-      guard state.instance(key, at: now, &engine.counters) != nil else { continue }
+    try state.forEachWaiting(for: step) { (key, instance) throws(OutputError) in
+      guard now >= instance.last, state.instance(key, at: now, &engine.counters) != nil else { return }
       bind(fills[index], instance)
-      guard programs.matches(index, event) else { continue }
+      guard programs.matches(index, event) else { return }
       matched = true
       try fill(rule, key, instance, step, event, now, &shown, sink)
     }

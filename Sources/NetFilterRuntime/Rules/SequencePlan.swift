@@ -13,9 +13,6 @@ struct SequencePlan {
   let usesAliasInstances: Bool
   /// The fields each step's event keeps, in order.
   let captures: [[FieldBinding]]
-  /// For each bound slot of the rule's ``ProgramSet`` (by slot index): the step and capture
-  /// index that fill it.
-  var slotSources: [Int: (step: Int, capture: Int)] = [:]
 
   /// The default span: Fibratus's longest.
   static let defaultSpan: UInt64 = 4 * 3_600_000_000_000
@@ -39,15 +36,5 @@ struct SequencePlan {
     }
     for (event, field, _) in output?.fields ?? [] where event < steps.count { keep(field, at: event) }
     self.captures = captures
-  }
-
-  /// Records where each of `bound`'s slots comes from (aliases name steps).
-  mutating func resolveSlots(_ bound: BoundValues, aliases: [String?]) {
-    for (slot, (alias, field)) in bound.slots.enumerated() {
-      guard let step = aliases.firstIndex(of: alias), let capture = captures[step].firstIndex(of: field) else {
-        continue
-      }
-      slotSources[slot] = (step, capture)
-    }
   }
 }

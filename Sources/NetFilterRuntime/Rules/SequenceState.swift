@@ -42,8 +42,7 @@ final class SequenceState {
   func instance(_ key: [FieldValue], at time: UInt64, _ counters: inout RuleCounters) -> Instance? {
     guard let instance = instances[key] else { return nil }
     guard time &- instance.start <= plan.maxSpan || time < instance.start else {
-      instances[key] = nil
-      counters.sequenceInstances -= 1
+      remove(key, &counters)
       counters.sequenceExpired += 1
       return nil
     }
@@ -72,20 +71,34 @@ final class SequenceState {
 
   /// Stores an advanced instance back, or removes it once it fired.
   func update(_ key: [FieldValue], _ instance: Instance?, _ counters: inout RuleCounters) {
-    if instance == nil, instances[key] != nil { counters.sequenceInstances -= 1 }
+    guard let instance else { return remove(key, &counters) }
     instances[key] = instance
   }
 
-  /// Removes the instance under `key`; whether there was one.
+  /// Removes the instance under `key` (the process of its pid exited); whether there was one.
   func end(_ key: [FieldValue], _ counters: inout RuleCounters) -> Bool {
-    guard instances.removeValue(forKey: key) != nil else { return false }
-    counters.sequenceInstances -= 1
+    guard instances[key] != nil else { return false }
+    remove(key, &counters)
     return true
   }
 
-  /// The instances waiting for `step` (sequences joined by aliases only test each of them).
-  func waiting(for step: Int) -> [([FieldValue], Instance)] {
-    instances.filter { $0.value.next == step }.sorted { $0.value.serial < $1.value.serial }.map { ($0.key, $0.value) }
+  /// Removes the instance under `key`, if any, and counts it out of the live ones.
+  private func remove(_ key: [FieldValue], _ counters: inout RuleCounters) {
+    guard instances.removeValue(forKey: key) != nil else { return }
+    counters.sequenceInstances -= 1
+  }
+
+  /// Calls `body` with each instance waiting for `step`, oldest first (sequences joined by aliases
+  /// only test each of them), walking the creation order without copying or sorting.
+  func forEachWaiting(for step: Int, _ body: ([FieldValue], Instance) throws(OutputError) -> Void) throws(OutputError) {
+    let end = order.count
+    var index = head
+    while index < end {
+      let (key, serial) = order[index]
+      index += 1
+      guard let instance = instances[key], instance.serial == serial, instance.next == step else { continue }
+      try body(key, instance)
+    }
   }
 
   /// Removes every instance whose deadline is before `time`, oldest first.
@@ -94,8 +107,7 @@ final class SequenceState {
       let (key, serial) = order[head]
       if let instance = instances[key], instance.serial == serial {
         guard time > instance.start, time - instance.start > plan.maxSpan else { break }
-        instances[key] = nil
-        counters.sequenceInstances -= 1
+        remove(key, &counters)
         counters.sequenceExpired += 1
       }
       head += 1
@@ -108,8 +120,7 @@ final class SequenceState {
       let (key, serial) = order[head]
       head += 1
       if let instance = instances[key], instance.serial == serial {
-        instances[key] = nil
-        counters.sequenceInstances -= 1
+        remove(key, &counters)
         counters.sequenceEvicted += 1
         return true
       }
