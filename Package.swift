@@ -173,6 +173,7 @@ let package = Package(
       name: "ConformanceTests",
       dependencies: [
         "NetFilter", "NetFilterRuntime", "NetFilterPackets", "NetFilterBPF", "NetFilterHost", "NetFilterTestSupport",
+        .product(name: "Yams", package: "Yams"),
       ],
       exclude: ["Cases"]
     ),

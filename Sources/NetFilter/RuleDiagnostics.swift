@@ -21,9 +21,29 @@ public enum RuleMessage: Sendable, Hashable {
   case unreadableFile(String)
 
   /// The stable ID: `rules.<case name>`.
+  /// (A switch, not the case's printed name: a rule set of 1,000 rules may warn 1,000 times.)
   public var id: DiagnosticID {
-    let label = String(describing: self).prefix { $0 != "(" }
-    return DiagnosticID(domain: "rules", name: String(label))
+    let name =
+      switch self {
+      case .actionIgnored: "actionIgnored"
+      case .duplicateID: "duplicateID"
+      case .duplicateKey: "duplicateKey"
+      case .duplicateName: "duplicateName"
+      case .engineTooNew: "engineTooNew"
+      case .fileTooLarge: "fileTooLarge"
+      case .invalidOutput: "invalidOutput"
+      case .invalidSeverity: "invalidSeverity"
+      case .invalidValue: "invalidValue"
+      case .invalidVersion: "invalidVersion"
+      case .invalidYAML: "invalidYAML"
+      case .missingKey: "missingKey"
+      case .noEventKind: "noEventKind"
+      case .notARule: "notARule"
+      case .tooManyRules: "tooManyRules"
+      case .unknownKey: "unknownKey"
+      case .unreadableFile: "unreadableFile"
+      }
+    return DiagnosticID(domain: "rules", name: name)
   }
 
   /// Warnings do not stop loading.

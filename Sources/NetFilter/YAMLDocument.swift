@@ -148,8 +148,11 @@ struct YAMLDocument {
     }
   }
 
-  /// The resolved tag of a node (`int`, `str`, `null`, …).
-  static func tag(_ node: Node) -> Tag.Name { Tag.Name(rawValue: node.tag.description) }
+  /// The tag of a node (`int`, `str`, `null`, …): see ``YAMLTags``.
+  static func tag(_ node: Node) -> Tag.Name { YAMLTags.tag(of: node) }
+
+  /// The file's root node, composed without resolving the types of its scalars (see ``YAMLTags``).
+  func compose() throws -> Node? { try Yams.compose(yaml: source.text, YAMLTags.resolver) }
 
   /// A phrase for messages: "a list", "a mapping", "null", "boolean 'yes'".
   func describe(_ node: Node) -> String {
