@@ -14,8 +14,17 @@ public struct ConditionIndex: Sendable {
   /// reference count, not one per table; it is not changed once the index is built.
   final class FieldIndex: @unchecked Sendable {
     let field: FieldBinding
+    /// Texts and IPv6 addresses (numbers and IPv4 addresses move to the tables below once the
+    /// index is built).
     var exact: [IndexKey: [Int]] = [:]
+    /// IPv6 prefixes (IPv4 prefixes move to ``v4``).
     var prefixes: [PrefixTable] = []
+    /// Numbers.
+    var numbers = IntegerTable()
+    /// IPv4 addresses and prefixes, under ``v4Key(_:length:)``; `v4Lengths` are the prefix
+    /// lengths filed, longest first (32 for addresses).
+    var v4 = IntegerTable()
+    var v4Lengths: [Int] = []
     var patterns: [[UInt8]] = []
     var patternOwners: [[Int]] = []
     var automaton: SubstringAutomaton?
@@ -57,13 +66,44 @@ public struct ConditionIndex: Sendable {
       var seen = Set<Witness>()
       for witness in witnesses where seen.insert(witness).inserted { file(condition, witness, &positions) }
     }
-    for index in fields.indices where !fields[index].patterns.isEmpty {
-      fields[index].automaton = SubstringAutomaton(fields[index].patterns)
+    for index in fields {
+      if !index.patterns.isEmpty { index.automaton = SubstringAutomaton(index.patterns) }
+      Self.buildTables(index)
     }
   }
 
-  /// How many conditions are filed under witnesses (not tested on every event).
-  public var indexedCount: Int { Set(fields.flatMap { $0.present + $0.exact.values.joined() }).count }
+  /// Moves the numbers and IPv4 addresses and prefixes of `index` into its integer tables.
+  private static func buildTables(_ index: FieldIndex) {
+    var numbers: [UInt64: [Int]] = [:]
+    var v4: [UInt64: [Int]] = [:]
+    var lengths = Set<Int>()
+    for (key, conditions) in index.exact {
+      switch key {
+      case .number(let n): numbers[n] = conditions
+      case .address(let address) where address.family == .v4:
+        v4[v4Key(address, length: 32), default: []] += conditions
+        lengths.insert(32)
+      default: continue
+      }
+      index.exact[key] = nil
+    }
+    for table in index.prefixes where table.family == .v4 {
+      for (network, conditions) in table.rules { v4[v4Key(network, length: table.length), default: []] += conditions }
+      lengths.insert(table.length)
+    }
+    index.prefixes.removeAll { $0.family == .v4 }
+    index.numbers = IntegerTable(numbers)
+    index.v4 = IntegerTable(v4)
+    index.v4Lengths = lengths.sorted(by: >)
+  }
+
+  /// The key of the first `length` bits of IPv4 `address`: the length and the masked address.
+  @inline(__always)
+  static func v4Key(_ address: IPAddress, length: Int) -> UInt64 {
+    let value = UInt64(address.v4Value)
+    let mask: UInt64 = length == 0 ? 0 : (0xFFFF_FFFF << UInt64(32 - length)) & 0xFFFF_FFFF
+    return UInt64(length) << 32 | value & mask
+  }
 
   private mutating func file(_ condition: Int, _ witness: Witness, _ positions: inout [FieldBinding: Int]) {
     func slot(_ field: FieldBinding) -> Int {
@@ -147,15 +187,24 @@ public struct ConditionIndex: Sendable {
   }
 
   private func visitExact(_ index: FieldIndex, _ value: FieldValue, _ body: (Int) -> Bool) -> Bool {
-    guard !index.exact.isEmpty else { return true }
     var going = true
     IndexKey.forEach(in: value) { key in
-      if going, let conditions = index.exact[key] { going = Self.visit(conditions, body) }
+      guard going else { return }
+      switch key {
+      case .number(let n): going = index.numbers.forEach(n, body)
+      case .address(let address) where address.family == .v4:
+        for length in index.v4Lengths where going {
+          going = index.v4.forEach(Self.v4Key(address, length: length), body)
+        }
+      default: if !index.exact.isEmpty, let conditions = index.exact[key] { going = Self.visit(conditions, body) }
+      }
     }
     return going
   }
 
+  /// IPv6 prefixes (IPv4 prefixes are looked up with IPv4 addresses in ``visitExact``).
   private func visitPrefixes(_ index: FieldIndex, _ value: FieldValue, _ body: (Int) -> Bool) -> Bool {
+    guard !index.prefixes.isEmpty else { return true }
     var going = true
     for table in index.prefixes where going {
       IndexKey.forEachAddress(in: value) { address in

@@ -12,8 +12,12 @@ public struct FieldNeeds: OptionSet, Sendable, Hashable {
   public static let process = FieldNeeds(rawValue: 1 << 0)
   /// A process field only /proc has (exe, command line, cwd, user name, cgroup path, …).
   public static let processDetails = FieldNeeds(rawValue: 1 << 1)
-  /// A field of the application payload (DNS, HTTP): the payload must be decoded.
-  public static let payload = FieldNeeds(rawValue: 1 << 2)
+  /// A field of a DNS payload: DNS messages must be decoded.
+  public static let dns = FieldNeeds(rawValue: 1 << 2)
+  /// A field of an HTTP payload: HTTP messages must be decoded.
+  public static let http = FieldNeeds(rawValue: 1 << 4)
+  /// Fields of either payload.
+  public static let payload: FieldNeeds = [.dns, .http]
   /// Names of addresses (`net.sip.names`, `net.dip.names`).
   public static let names = FieldNeeds(rawValue: 1 << 3)
 }

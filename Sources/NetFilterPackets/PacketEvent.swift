@@ -33,19 +33,38 @@ public struct PacketEvent: Event, Sendable {
     direction: DecodedPacket.Direction = .unknown
   ) {
     decode(bytes: bytes, record: record, linkType: linkType, decodeApplication: decodeApplication)
+    setDirection(direction)
+  }
+
+  /// Sets the packet's direction, when `direction` knows it (the capture's word on it, for links
+  /// whose header has none).
+  public mutating func setDirection(_ direction: DecodedPacket.Direction) {
     if direction != .unknown { packet.direction = direction }
   }
 
   /// An empty event, to be filled by ``decode(bytes:record:linkType:decodeApplication:)``.
   public init() {}
 
-  /// Decodes `bytes` into this event, replacing what it held. Replay reuses one event for every
-  /// packet: the headers are a few hundred bytes, and copying them costs more than decoding them.
+  /// Decodes `bytes` into this event, replacing what it held; `decodeApplication` parses DNS and
+  /// HTTP payloads.
   public mutating func decode(
     bytes: [UInt8],
     record: (timestamp: UInt64, originalLength: Int),
     linkType: Int32,
     decodeApplication: Bool
+  ) {
+    decode(bytes: bytes, record: record, linkType: linkType, payloads: decodeApplication ? .payload : [])
+  }
+
+  /// Decodes `bytes` into this event, replacing what it held, and the payloads `payloads` names
+  /// (``FieldNeeds/dns``, ``FieldNeeds/http``): a rule set that reads DNS names does not pay for
+  /// HTTP. Replay reuses one event for every packet: the headers are a few hundred bytes, and
+  /// copying them costs more than decoding them.
+  public mutating func decode(
+    bytes: [UInt8],
+    record: (timestamp: UInt64, originalLength: Int),
+    linkType: Int32,
+    payloads: FieldNeeds
   ) {
     self.bytes = bytes
     application = nil
@@ -56,7 +75,9 @@ public struct PacketEvent: Event, Sendable {
     let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
     let detected = ApplicationDetector.detect(packet, payload)
     kind = PacketKind(network: packet.network, transport: packet.transport, application: detected)
-    if decodeApplication { application = ApplicationDetector.decode(detected, packet, payload) }
+    guard !payloads.isEmpty, detected != .none else { return }
+    let layer: FieldNeeds = detected.rawValue >= PacketKind.Application.http.rawValue ? .http : .dns
+    if payloads.contains(layer) { application = ApplicationDetector.decode(detected, packet, payload) }
   }
 
   /// The fields a packet answers: its headers (``PacketFieldTable``), and every Tracee argument

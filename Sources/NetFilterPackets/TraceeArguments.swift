@@ -28,7 +28,7 @@ extension PacketEvent {
   /// built). The path is split once, here, not per event.
   @Sendable static func payloadAccessor(_ binding: FieldBinding) -> FieldAccessor<PacketEvent>? {
     let name = binding.descriptor.name
-    if name.hasPrefix("dns.") { return FieldAccessor(needs: .payload) { $0.dnsField(name) } }
+    if name.hasPrefix("dns.") { return FieldAccessor(needs: .dns) { $0.dnsField(name) } }
     let parts = name.split(separator: ".", maxSplits: 2)
     guard parts.count == 3, parts[1] == "data", let event = PacketEventName(String(parts[0])) else {
       return FieldAccessor { _ in .missing }
@@ -36,7 +36,9 @@ extension PacketEvent {
     let components = parts[2].split(separator: ".").map(String.init)
     let argument = components[0]
     let path = Array(components.dropFirst())
-    let needs: FieldNeeds = event.rawValue >= PacketEventName.dns.rawValue ? .payload : []
+    let needs: FieldNeeds =
+      event.rawValue >= PacketEventName.http.rawValue
+      ? .http : event.rawValue >= PacketEventName.dns.rawValue ? .dns : []
     return FieldAccessor(needs: needs) { packet in
       guard packet.has(event.bit) else { return .missing }
       var collector = JSONPathCollector(argument: argument, path: path)

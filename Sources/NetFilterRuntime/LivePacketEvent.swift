@@ -16,13 +16,20 @@ public struct LivePacketEvent: Event, Sendable {
 
   /// Decodes `live` from its IP header (the bytes as the kernel copied them, without a copy).
   public init(_ live: LivePacket, decodeApplication: Bool) {
-    packet = PacketEvent(
+    self.init(live, payloads: decodeApplication ? .payload : [])
+  }
+
+  /// Decodes `live` from its IP header, and the payloads `payloads` names (``FieldNeeds/dns``,
+  /// ``FieldNeeds/http``).
+  public init(_ live: LivePacket, payloads: FieldNeeds) {
+    packet = PacketEvent()
+    packet.decode(
       bytes: live.bytes,
       record: (live.timestamp, live.originalLength),
       linkType: PacketDecoder.LinkType.raw.rawValue,
-      decodeApplication: decodeApplication,
-      direction: live.direction == .egress ? .egress : .ingress
+      payloads: payloads
     )
+    packet.setDirection(live.direction == .egress ? .egress : .ingress)
     process = ProcessContext(owner: live.owner, host: nil)
   }
 

@@ -129,7 +129,7 @@ final class LiveDispatcher {
     case .packet(let live):
       counters.received += 1
       if naming?.isOwnTraffic(live) == true { return }
-      var event = LivePacketEvent(live, decodeApplication: packets.needs.contains(.payload))
+      var event = LivePacketEvent(live, payloads: packets.needs.intersection(.payload))
       if event.packet.isMalformed { counters.malformed += 1 }
       naming?.observe(&event.packet, owner: live.owner, socket: live.socketCookie)
       if ProcessContext.needsHost(packets.needs, ownerKnown: live.owner != nil) { fillProcess(&event) }

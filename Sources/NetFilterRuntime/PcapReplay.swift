@@ -48,7 +48,7 @@ struct PcapReplay {
     _ engine: RuleEngine?,
     _ counters: inout PipelineCounters
   ) throws(RuntimeError) {
-    let decode = program.needs.contains(.payload)
+    let payloads = program.needs.intersection(.payload)
     let naming = try EventNaming(pipeline.names, readsNames: pipeline.readsNames)
     defer {
       counters.names = naming?.counters
@@ -74,7 +74,7 @@ struct PcapReplay {
         bytes: buffer,
         record: (record.timestamp, record.originalLength),
         linkType: reader.linkType,
-        decodeApplication: decode
+        payloads: payloads
       )
       if packet.isMalformed { counters.malformed += 1 }
       naming?.observe(&packet, owner: nil)

@@ -64,7 +64,7 @@ private struct Random {
   mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 
   static let ports = [22, 53, 80, 443, 8080]
-  static let addresses = ["10.0.0.1", "10.0.0.2", "192.168.1.7", "8.8.8.8", "10.1.2.3"]
+  static let addresses = ["10.0.0.1", "10.0.0.2", "192.168.1.7", "8.8.8.8", "10.1.2.3", "2001:db8::1", "2001:db9::7"]
   static let words = ["curl", "wget", "ssh", "evil", "Www", "exa", "école"]
   static let names = ["www.example.com.", "EVIL.example.org.", "api.evil.test.", "école.fr.", "x.exa.net."]
 
@@ -74,7 +74,8 @@ private struct Random {
     let word = pick(Self.words)
     let choices = [
       "net.dport = \(port)", "net.sport in (\(port), \(pick(Self.ports)))", "net.dport in (1..100)",
-      "net.dip = \(address)", "net.sip in (10.0.0.0/\(pick([8, 16, 24])))", "ps.name = '\(word)'",
+      "net.dip = \(address)", "net.sip in (10.0.0.0/\(pick([0, 8, 16, 24, 32])))",
+      "net.dip in (2001:db8::/\(pick([32, 64, 128])))", "ps.name = '\(word)'",
       "ps.name iin ('\(word)', 'SSH')", "ps.name ~= '\(word)'", "dns.name icontains '\(word)'",
       "dns.name iendswith '.\(pick(["com.", "TEST.", "org."]))'", "dns.name startswith '\(word)'",
       "dns.name contains 'ample'", "regex(dns.name, '^\(pick(["www", "api", "EVIL"]))[.]')",
@@ -91,7 +92,8 @@ private struct Random {
     if int(0...3) > 0 { members.append("\"net.sport\":\(pick(Self.ports + [40000]))") }
     if int(0...3) > 0 {
       let address = pick(Self.addresses)
-      members.append("\"net.dip\":\"\(int(0...4) == 0 ? "::ffff:" + address : address)\"")
+      let mapped = int(0...4) == 0 && !address.contains(":")
+      members.append("\"net.dip\":\"\(mapped ? "::ffff:" + address : address)\"")
     }
     if int(0...3) > 0 { members.append("\"net.sip\":\"\(pick(Self.addresses))\"") }
     if int(0...2) > 0 { members.append("\"ps.name\":\"\(pick(Self.words + ["CURL", "SSH", "Evil"]))\"") }
