@@ -66,7 +66,8 @@ public struct RunCommand: ParsableCommand {
   @Flag(
     help: """
       Print the kernel plan on standard error before running (with --rules, one filter per rule, \
-      named by the rule); with --stats, live runs end with the share of events the kernel passed.
+      named by the rule), and after it the share of events the plan passed: counted by the kernel \
+      live (with --stats), modelled in user space for --pcap and --input.
       """
   )
   var explain = false
@@ -121,6 +122,7 @@ public struct RunCommand: ParsableCommand {
     pipeline.limit = count
     pipeline.names = names.options
     pipeline.report = { console.err($0 + "\n") }
+    pipeline.modelsKernel = explain && (pcap != nil || input != nil)
     if case .pcap(let path, _) = source { pipeline.progress = Progress(path: path, console: console).tick }
     if explain {
       let names = pipeline.rules?.filter(\.enabled).map { "rule '\($0.name)'" } ?? []
@@ -189,6 +191,10 @@ public struct RunCommand: ParsableCommand {
         "warning: \(counters.regexLimited) regex() matches reached PCRE2's match limit and counted as no match "
           + "(so 'not regex(…)' held for them)\n"
       )
+    }
+    if let kernel = counters.kernel, kernel.modelled {
+      let percent = String(format: "%.1f%%", kernel.passRatio * 100)
+      console.err("kernel plan (modelled): passes \(kernel.passed) of \(kernel.seen) events (\(percent))\n")
     }
     if stats {
       console.err(counters.json + "\n")

@@ -19,8 +19,13 @@ struct JSONLinesInput {
     reader.stop = stop
     let program: Matcher<JSONEvent> = try pipeline.matcher(engine)
     let name = path == "-" ? "<stdin>" : path
+    var model = pipeline.modelsKernel ? KernelModel(pipeline.kernelPlan) : nil
+    defer { counters.kernel = model?.counters }
     while pipeline.wantsMore(counters), !stop.isStopped, let line = reader.next() {
-      defer { pipeline.publish(counters, engine) }
+      defer {
+        counters.kernel = model?.counters
+        pipeline.publish(counters, engine)
+      }
       if line.allSatisfy(\.isWhitespace) { continue }
       counters.received += 1
       let event: JSONEvent
@@ -38,6 +43,7 @@ struct JSONLinesInput {
         if strict { throw RuntimeError(.failure, message) }
         pipeline.report(message)
       }
+      model?.observe(event)
       do { _ = try program.handle(event, sink, &counters) } catch { throw RuntimeError(.failure, error.message) }
     }
   }

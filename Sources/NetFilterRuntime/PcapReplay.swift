@@ -55,6 +55,8 @@ struct PcapReplay {
       naming?.stop()
     }
     let selection = pipeline.selection
+    var model = pipeline.modelsKernel ? KernelModel(pipeline.kernelPlan) : nil
+    defer { counters.kernel = model?.counters }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(65_536)
     var packet = PacketEvent()
@@ -68,7 +70,10 @@ struct PcapReplay {
       }
       guard let record else { return }
       counters.received += 1
-      if counters.received & 4095 == 0 { pipeline.publish(counters, engine, names: naming?.counters) }
+      if counters.received & 4095 == 0 {
+        counters.kernel = model?.counters
+        pipeline.publish(counters, engine, names: naming?.counters)
+      }
       pipeline.progress?(counters.received, record.capturedLength)
       packet.decode(
         bytes: buffer,
@@ -78,6 +83,7 @@ struct PcapReplay {
       )
       if packet.isMalformed { counters.malformed += 1 }
       naming?.observe(&packet, owner: nil)
+      model?.observe(packet)
       // Most runs have no selection: test the packet itself, where it lies (handing it to a
       // closure of views would copy the whole event per packet).
       let matched: Bool

@@ -75,6 +75,10 @@ public struct Pipeline: Sendable {
   public var rules: [Rule]?
   /// Bounds on sequence state.
   public var ruleLimits = RuleLimits()
+  /// For a capture file or JSON lines: count what ``kernelPlan`` would let through, had these
+  /// events met the kernel (``KernelModel``; the `kernel` object of `--stats`). Costs a plan
+  /// evaluation per event.
+  public var modelsKernel = false
 
   /// A pipeline of `filter` over `source`.
   public init(filter: CheckedFilter, source: EventSource, schema: Schema = .network) {

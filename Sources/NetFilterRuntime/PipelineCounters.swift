@@ -21,7 +21,8 @@ public struct PipelineCounters: Sendable, Equatable {
   public var rules: RuleStatistics?
   /// The name cache's counters, when the run looked names up.
   public var names: NameCacheCounters?
-  /// What the kernel saw and let through (live capture only).
+  /// What the kernel saw and let through: counted by the kernel program in a live capture, or by
+  /// ``KernelModel`` over a capture file or JSON lines when ``Pipeline/modelsKernel`` is set.
   public var kernel: KernelCounters?
 
   /// Zero counts.
@@ -60,6 +61,10 @@ public struct PipelineCounters: Sendable, Equatable {
       writer.member("passed", number: kernel.passed)
       writer.key("pass_ratio")
       writer.rawNumber(String(format: "%.4f", kernel.passRatio))
+      if kernel.modelled {
+        writer.key("modelled")
+        writer.bool(true)
+      }
       writer.endObject()
     }
     if let names {
@@ -72,17 +77,21 @@ public struct PipelineCounters: Sendable, Equatable {
 }
 
 /// What the kernel program counted in a live capture: events it saw (packets and socket events)
-/// and those its plan let through to user space.
+/// and those its plan let through to user space; or the same counted by ``KernelModel`` over
+/// events from a file.
 public struct KernelCounters: Sendable, Equatable {
   /// Packets and socket events the kernel saw.
   public var seen: UInt64
   /// Those the kernel plan passed (copied to the ring buffer, or dropped there when it was full).
   public var passed: UInt64
+  /// Whether the counts come from ``KernelModel`` (no kernel saw these events).
+  public var modelled: Bool
 
   /// Creates counters.
-  public init(seen: UInt64, passed: UInt64) {
+  public init(seen: UInt64, passed: UInt64, modelled: Bool = false) {
     self.seen = seen
     self.passed = passed
+    self.modelled = modelled
   }
 
   /// The share of events passed, from 0 to 1 (1 when nothing was seen).

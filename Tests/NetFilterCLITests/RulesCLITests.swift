@@ -111,6 +111,26 @@ private func temporary(_ name: String, _ text: String) throws -> String {
     #expect(result.stderr.hasPrefix("kernel plan: "), "\(result.stderr)")
     #expect(result.stderr.contains("filter 1: rule 'Remote shell connects out'"))
     #expect(result.stdout.split(separator: "\n").count == 2)
+    #expect(result.stderr.contains("kernel plan (modelled): passes "), "\(result.stderr)")
+  }
+
+  /// Over a capture, `--explain` models the kernel plan: a filter the kernel decides alone passes
+  /// exactly its matches, one with a residue passes at least them, and `--stats` carries the counts.
+  @Test(arguments: [("net.dport = 53", true), ("net.dport = 53 and dns.name endswith '.test.'", false)])
+  func explainModelsThePlanOverACapture(filter: String, exact: Bool) throws {
+    let result = runCLI(["run", "--explain", "--stats", "--pcap", bundledCapture, "--output", "json", filter])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stderr.split(separator: "\n")
+    let stats = try #require(
+      lines.last.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    )
+    let kernel = try #require(stats["kernel"] as? [String: Any])
+    let (seen, passed, matched) = (
+      kernel["seen"] as? Int, kernel["passed"] as? Int ?? -1, stats["matched"] as? Int ?? -2
+    )
+    #expect(seen == stats["received"] as? Int && kernel["modelled"] as? Bool == true)
+    #expect(exact ? passed == matched : passed > matched && passed < seen ?? 0, "\(stats)")
+    #expect(lines.contains { $0.hasPrefix("kernel plan (modelled): passes \(passed) of \(seen ?? 0) events (") })
   }
 
   @Test func aFilterAndRulesTogetherAreAUsageError() {
