@@ -1,0 +1,57 @@
+/// How many terminal columns a character takes, as `wcwidth` counts them: East Asian wide and
+/// fullwidth characters (CJK, Hangul syllables, most emoji) take 2, combining marks and invisible
+/// format characters (U+0301, U+200B, U+FE0F) take 0, everything else 1. Each scalar counts on its
+/// own (an emoji sequence joined by U+200D counts each emoji), and East Asian ambiguous characters
+/// take 1, as terminals do outside CJK locales. Control characters are never measured: the table
+/// escapes them first.
+enum DisplayWidth {
+  /// The columns `scalar` takes: 0, 1 or 2.
+  static func of(_ scalar: Unicode.Scalar) -> Int {
+    let value = scalar.value
+    if value < 0x300 { return 1 }  // Latin (the soft hyphen U+00AD shows as one column too)
+    if isWide(value) { return 2 }
+    if (0x1160...0x11FF).contains(value) { return 0 }  // Hangul vowels and final consonants join the syllable
+    switch scalar.properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format: return 0
+    default: return 1
+    }
+  }
+
+  /// The columns of a whole text.
+  static func of(_ text: String) -> Int {
+    text.unicodeScalars.reduce(0) { $0 + of($1) }
+  }
+
+  /// Whether `value` is in ``wide``, by binary search.
+  static func isWide(_ value: UInt32) -> Bool {
+    guard value >= wide[0].lowerBound else { return false }
+    var low = 0
+    var high = wide.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if wide[middle].lowerBound <= value { low = middle } else { high = middle - 1 }
+    }
+    return wide[low].contains(value)
+  }
+
+  /// East Asian Width W and F (UAX #11), sorted; a run of wide blocks takes in the unassigned code
+  /// points between them, so that characters added there later are wide too.
+  static let wide: [ClosedRange<UInt32>] = [
+    0x1100...0x115F, 0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0...0x23F0, 0x23F3...0x23F3,
+    0x25FD...0x25FE, 0x2614...0x2615, 0x2648...0x2653, 0x267F...0x267F, 0x2693...0x2693, 0x26A1...0x26A1,
+    0x26AA...0x26AB, 0x26BD...0x26BE, 0x26C4...0x26C5, 0x26CE...0x26CE, 0x26D4...0x26D4, 0x26EA...0x26EA,
+    0x26F2...0x26F3, 0x26F5...0x26F5, 0x26FA...0x26FA, 0x26FD...0x26FD, 0x2705...0x2705, 0x270A...0x270B,
+    0x2728...0x2728, 0x274C...0x274C, 0x274E...0x274E, 0x2753...0x2755, 0x2757...0x2757, 0x2795...0x2797,
+    0x27B0...0x27B0, 0x27BF...0x27BF, 0x2B1B...0x2B1C, 0x2B50...0x2B50, 0x2B55...0x2B55, 0x2E80...0x3029,
+    0x302E...0x303E, 0x3041...0x3096, 0x309B...0x3247, 0x3250...0x4DBF, 0x4E00...0xA4C6, 0xA960...0xA97C,
+    0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE10...0xFE19, 0xFE30...0xFE6B, 0xFF01...0xFF60, 0xFFE0...0xFFE6,
+    0x16FE0...0x16FE4, 0x16FF0...0x1B2FB, 0x1F004...0x1F004, 0x1F0CF...0x1F0CF, 0x1F18E...0x1F18E,
+    0x1F191...0x1F19A, 0x1F200...0x1F320, 0x1F32D...0x1F335, 0x1F337...0x1F37C, 0x1F37E...0x1F393,
+    0x1F3A0...0x1F3CA, 0x1F3CF...0x1F3D3, 0x1F3E0...0x1F3F0, 0x1F3F4...0x1F3F4, 0x1F3F8...0x1F43E,
+    0x1F440...0x1F440, 0x1F442...0x1F4FC, 0x1F4FF...0x1F53D, 0x1F54B...0x1F54E, 0x1F550...0x1F567,
+    0x1F57A...0x1F57A, 0x1F595...0x1F596, 0x1F5A4...0x1F5A4, 0x1F5FB...0x1F64F, 0x1F680...0x1F6C5,
+    0x1F6CC...0x1F6CC, 0x1F6D0...0x1F6D2, 0x1F6D5...0x1F6DF, 0x1F6EB...0x1F6EC, 0x1F6F4...0x1F6FC,
+    0x1F7E0...0x1F7F0, 0x1F90C...0x1F93A, 0x1F93C...0x1F945, 0x1F947...0x1F9FF, 0x1FA70...0x1FAFF,
+    0x20000...0x3FFFD,
+  ]
+}
