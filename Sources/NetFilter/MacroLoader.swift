@@ -25,7 +25,7 @@ struct MacroLoader {
     }
     let root: Node?
     do {
-      root = try Yams.compose(yaml: source.text)
+      root = try Yams.compose(yaml: document.yaml)
     } catch let error as YamlError {
       reportYAML(error)
       return []

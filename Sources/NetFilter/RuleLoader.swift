@@ -29,7 +29,7 @@ struct RuleLoader {
       return []
     }
     let root: Node?
-    do { root = try Yams.compose(yaml: document.source.text) } catch let error as YamlError {
+    do { root = try Yams.compose(yaml: document.yaml) } catch let error as YamlError {
       switch document.problem(error) {
       case .invalid(let problem, let range, let notes): report(.invalidYAML(problem), range, notes: notes)
       case .duplicateKeys(let keys, let range): report(.duplicateKey(keys), range)
