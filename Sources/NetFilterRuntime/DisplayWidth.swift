@@ -17,11 +17,6 @@ enum DisplayWidth {
     }
   }
 
-  /// The columns of a whole text.
-  static func of(_ text: String) -> Int {
-    text.unicodeScalars.reduce(0) { $0 + of($1) }
-  }
-
   /// Whether `value` is in ``wide``, by binary search.
   static func isWide(_ value: UInt32) -> Bool {
     guard value >= wide[0].lowerBound else { return false }

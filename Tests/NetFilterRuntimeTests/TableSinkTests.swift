@@ -22,12 +22,14 @@ import Testing
       #"{"evt.name":"Send","ps.name":"日本語","ps.pid":2,"net.sip":"10.0.0.2"}"#,
       #"{"evt.name":"Send","ps.name":"re\u0301sume\u0301","ps.pid":3,"net.sip":"10.0.0.3"}"#,
       #"{"evt.name":"Send","ps.name":"ｆｕｌｌ🙂","ps.pid":4,"net.sip":"10.0.0.4"}"#,
+      #"{"evt.name":"Send","ps.name":"zero​width","ps.pid":5,"net.sip":"10.0.0.5"}"#,
     ])
     let event = "Send" + spaces(21)
     #expect(rows[1] == event + "curl" + spaces(13) + "1" + spaces(8) + "10.0.0.1")
     #expect(rows[2] == event + "日本語" + spaces(11) + "2" + spaces(8) + "10.0.0.2")
     #expect(rows[3] == event + "re\u{301}sume\u{301}" + spaces(11) + "3" + spaces(8) + "10.0.0.3")
     #expect(rows[4] == event + "ｆｕｌｌ🙂" + spaces(7) + "4" + spaces(8) + "10.0.0.4")
+    #expect(rows[5] == event + "zero\u{200B}width" + spaces(8) + "5" + spaces(8) + "10.0.0.5")
   }
 
   /// A cell wider than its column (counted in display columns) pushes the rest of the row right by
