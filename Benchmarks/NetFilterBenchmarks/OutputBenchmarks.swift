@@ -2,6 +2,7 @@
 // shipped, beside what writing it to standard output costs, over the same 1,000 decoded UDP packets.
 //
 //   Outputs/tracee-line       event.jsonLine: the `--output json` line (the baseline)
+//   Outputs/table-line        TableSink.write: the `--output table` row, into an output that drops it
 //   Outputs/alert             AlertBuilder.alert: the Alert queued for the network outputs
 //   Outputs/falco-json        FalcoJSON.encode of that alert (on the delivery thread, not the capture thread)
 //
@@ -46,6 +47,12 @@ enum OutputSuite {
     Benchmark("Outputs/tracee-line", configuration: configuration) { benchmark in
       for _ in benchmark.scaledIterations {
         for event in events { blackHole(event.jsonLine(hostName: "h1", schema: .network)) }
+      }
+    }
+    let table = TableSink(output: ByteOutput { _ in })
+    Benchmark("Outputs/table-line", configuration: configuration) { benchmark in
+      for _ in benchmark.scaledIterations {
+        for event in events { try? table.write(event) }
       }
     }
     Benchmark("Outputs/alert", configuration: configuration) { benchmark in

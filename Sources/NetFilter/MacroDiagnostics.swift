@@ -79,8 +79,8 @@ public enum MacroMessage: Sendable, Hashable {
 }
 
 /// The diagnostics of one macro file, with the file's text, so they can be rendered against it:
-/// `formatter.render(group.diagnostics, in: group.source)`.
-public struct MacroDiagnostics: Sendable {
+/// `formatter.render(group.diagnostics, in: group.source)`. Thrown when a file cannot be used at all.
+public struct MacroDiagnostics: Error, Sendable {
   /// The YAML file (its path is `source.name`).
   public var source: SourceText
   /// What was found in it, in the order found.

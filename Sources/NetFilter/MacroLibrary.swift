@@ -113,17 +113,24 @@ public struct MacroLibrary: NameResolver, Sendable {
     var sources: [SourceText] = []
     var unreadable: [MacroDiagnostics] = []
     for path in files {
-      guard let data = FileManager.default.contents(atPath: path) else {
-        let source = SourceText("", name: path)
-        unreadable.append(
-          MacroDiagnostics(source: source, diagnostics: [MacroMessage.unreadableFile(path).diagnostic(at: .at(0))])
-        )
-        continue
-      }
-      sources.append(SourceText(String(decoding: data, as: UTF8.self), name: path))
+      do { sources.append(try readFile(path)) } catch { unreadable.append(error) }
     }
     let (library, groups) = load(sources: sources, schema: schema)
     return (library, unreadable + groups)
+  }
+
+  /// The text of the macro file at `path`; throws its diagnostic when it cannot be read or is not
+  /// UTF-8 (`macros.invalidYAML` at the first bad byte: YAML is Unicode text).
+  public static func readFile(_ path: String) throws(MacroDiagnostics) -> SourceText {
+    guard let (source, problem) = YAMLDocument.readFile(path) else {
+      let unreadable = MacroMessage.unreadableFile(path).diagnostic(at: .at(0))
+      throw MacroDiagnostics(source: SourceText("", name: path), diagnostics: [unreadable])
+    }
+    if let problem {
+      let invalid = MacroMessage.invalidYAML(problem.description).diagnostic(at: YAMLDocument.range(of: problem))
+      throw MacroDiagnostics(source: source, diagnostics: [invalid])
+    }
+    return source
   }
 
   /// Loads and merges several YAML texts, each named by its `name`.

@@ -57,12 +57,18 @@ public struct RuleLibrary: Sendable {
         continue
       }
       for file in files {
-        guard let data = FileManager.default.contents(atPath: file) else {
+        guard let (source, invalid) = YAMLDocument.readFile(file) else {
           let problem = RuleMessage.unreadableFile(file).diagnostic(at: .at(0))
           unreadable.append(MacroDiagnostics(source: SourceText("", name: file), diagnostics: [problem]))
           continue
         }
-        sources.append(SourceText(String(decoding: data, as: UTF8.self), name: file))
+        // YAML is Unicode text: a byte that is not UTF-8 is an error where it is, never replaced.
+        if let invalid {
+          let problem = RuleMessage.invalidYAML(invalid.description).diagnostic(at: YAMLDocument.range(of: invalid))
+          unreadable.append(MacroDiagnostics(source: source, diagnostics: [problem]))
+          continue
+        }
+        sources.append(source)
       }
     }
     let (library, groups) = load(sources: sources, environment: environment)

@@ -14,6 +14,26 @@ struct YAMLDocument {
     bytes = Array(source.text.utf8)
   }
 
+  /// The text libyaml reads: without a byte order mark at the start, which Yams would otherwise
+  /// pass on as a character of line 1 (shifting its columns and breaking its indentation). Marks
+  /// on line 1 then count from after the mark, as ``SourceText/lineStarts`` does.
+  var yaml: String {
+    source.lineStarts[0] == 0 ? source.text : String(source.text.unicodeScalars.dropFirst())
+  }
+
+  /// The text of the macro or rule file at `path`, or `nil` if it cannot be read. When it is not
+  /// UTF-8, the first bad byte comes with it, and the text shows bad bytes as U+FFFD (offsets up
+  /// to the first are the file's) only to render that problem against.
+  static func readFile(_ path: String) -> (SourceText, InvalidUTF8?)? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return (SourceText(String(decoding: data, as: UTF8.self), name: path), InvalidUTF8.first(in: data))
+  }
+
+  /// Where an ``InvalidUTF8`` problem is in the text ``readFile(_:)`` made: its U+FFFD.
+  static func range(of problem: InvalidUTF8) -> SourceRange {
+    SourceRange(problem.offset, problem.offset + 3)
+  }
+
   /// What was wrong with a file libyaml could not read.
   enum Problem {
     case invalid(String, SourceRange, notes: [Note])
@@ -129,14 +149,11 @@ struct YAMLDocument {
       }
       return .invalid(problem, SourceRange(at, min(bytes.count, at + 1)), notes: notes)
     case .reader(let problem, let characterOffset, _, _):
-      var at = 0
-      if let characterOffset,
-        let index = source.text.index(
-          source.text.startIndex,
-          offsetBy: characterOffset,
-          limitedBy: source.text.endIndex
-        )
-      {
+      // libyaml counts Unicode scalars of the text it read (after any byte order mark).
+      let scalars = source.text.unicodeScalars
+      let start = scalars.index(scalars.startIndex, offsetBy: source.lineStarts[0] == 0 ? 0 : 1)
+      var at = source.lineStarts[0]
+      if let characterOffset, let index = scalars.index(start, offsetBy: characterOffset, limitedBy: scalars.endIndex) {
         at = source.text.utf8.distance(from: source.text.startIndex, to: index)
       }
       return .invalid(problem, SourceRange(at, min(bytes.count, at + 1)), notes: [])
@@ -152,7 +169,7 @@ struct YAMLDocument {
   static func tag(_ node: Node) -> Tag.Name { YAMLTags.tag(of: node) }
 
   /// The file's root node, composed without resolving the types of its scalars (see ``YAMLTags``).
-  func compose() throws -> Node? { try Yams.compose(yaml: source.text, YAMLTags.resolver) }
+  func compose() throws -> Node? { try Yams.compose(yaml: yaml, YAMLTags.resolver) }
 
   /// A phrase for messages: "a list", "a mapping", "null", "boolean 'yes'".
   func describe(_ node: Node) -> String {

@@ -32,8 +32,8 @@ public struct CheckCommand: ParsableCommand {
 
   public func run() throws {
     let console = Console.current
-    let (text, name) = try input.read()
     let formatter = diagnostics.formatter(for: console)
+    let (text, name) = try input.read(formatter, console: console)
     let library = try macros.load(formatter, console: console)
     let outcome = Environment(resolver: library).check(text, name: name)
     let rendered = formatter.render(outcome.diagnostics, in: outcome.source)

@@ -43,13 +43,28 @@ struct FilterInput: ParsableArguments {
   /// Whether a filter was given.
   var isGiven: Bool { expression != nil || file != nil }
 
-  /// The filter text and the name diagnostics show for it.
-  func read() throws -> (text: String, name: String) {
-    if let expression { return (expression, "<expr>") }
-    guard let path = file else { throw ValidationError("Missing expression (or --file FILE).") }
+  /// The filter text and the name diagnostics show for it. Text that is not UTF-8 is an error at
+  /// its first bad byte (printed with `formatter`, exit status 1), never decoded with U+FFFD.
+  func read(_ formatter: DiagnosticFormatter, console: Console) throws -> (text: String, name: String) {
+    let bytes: [UInt8]
+    let name: String
+    if let expression {
+      (bytes, name) = (console.argumentBytes(expression), "<expr>")
+    } else if let path = file {
+      do { bytes = try readFileBytes(path) } catch { throw ValidationError("Cannot read '\(path)': \(error.reason).") }
+      name = path == "-" ? "<stdin>" : path
+    } else {
+      throw ValidationError("Missing expression (or --file FILE).")
+    }
     let text: String
-    do { text = try readTextFile(path) } catch { throw ValidationError("Cannot read '\(path)': \(error.reason).") }
-    return (text.hasSuffix("\n") ? String(text.dropLast()) : text, path == "-" ? "<stdin>" : path)
+    do { text = try String(validatingUTF8Bytes: bytes) } catch {
+      // Rendered against the text with U+FFFD for bad bytes: offsets up to the first are the same.
+      let source = SourceText(String(decoding: bytes, as: UTF8.self), name: name)
+      let invalid = SyntaxMessage.invalidUTF8(error).diagnostic(at: SourceRange(error.offset, error.offset + 3))
+      console.err(formatter.render([invalid], in: source))
+      throw ExitCode.failure
+    }
+    return (text.hasSuffix("\n") ? String(text.dropLast()) : text, name)
   }
 }
 

@@ -1,3 +1,4 @@
+import NetFilterDiagnostics
 import NetFilterRuntime
 import Synchronization
 
@@ -22,6 +23,10 @@ public struct Console: Sendable {
   /// Writes event output to standard output as bytes, reporting failure (a closed pipe, a full
   /// disk); by default through ``out``.
   public var outBytes: ByteOutput.Target
+  /// The command-line arguments (without the program) as the bytes the process was given: Swift's
+  /// own arguments show bytes that are not UTF-8 as U+FFFD, and a filter must not be read so. Empty
+  /// for a console made in-process.
+  public var rawArguments: [[UInt8]] = []
 
   /// Creates a console.
   public init(
@@ -37,6 +42,14 @@ public struct Console: Sendable {
     self.errIsTerminal = errIsTerminal
     self.environment = environment
     outBytes = { bytes in out(String(decoding: bytes, as: UTF8.self)) }
+  }
+
+  /// The argument given as `text` (decoded, so with U+FFFD where bytes were not UTF-8) as its
+  /// bytes, or `text`'s own bytes when no argument has bad bytes that decode to it.
+  public func argumentBytes(_ text: String) -> [UInt8] {
+    guard text.unicodeScalars.contains("\u{FFFD}") else { return Array(text.utf8) }
+    let raw = rawArguments.first { InvalidUTF8.first(in: $0) != nil && String(decoding: $0, as: UTF8.self) == text }
+    return raw ?? Array(text.utf8)
   }
 
   /// The process's real standard output and error.
@@ -56,6 +69,10 @@ public struct Console: Sendable {
       if let error = writeAll(1, bytes) {
         throw OutputError("cannot write to standard output: \(String(cString: strerror(error)))")
       }
+    }
+    console.rawArguments = (1..<max(1, Int(CommandLine.argc))).map { index in
+      guard let argument = CommandLine.unsafeArgv[index] else { return [] }
+      return UnsafeBufferPointer(start: argument, count: strlen(argument)).map { UInt8(bitPattern: $0) }
     }
     return console
   }

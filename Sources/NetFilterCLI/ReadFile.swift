@@ -1,3 +1,5 @@
+import NetFilterDiagnostics
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -10,9 +12,9 @@ struct ReadFileError: Error {
   let reason: String
 }
 
-/// The contents of a file as UTF-8 text ('-' reads standard input), at most `limit` bytes: a filter
-/// or header file is small, and `/dev/zero` must not fill memory.
-func readTextFile(_ path: String, limit: Int = 1 << 20) throws(ReadFileError) -> String {
+/// The contents of a file ('-' reads standard input), at most `limit` bytes: a filter or header
+/// file is small, and `/dev/zero` must not fill memory.
+func readFileBytes(_ path: String, limit: Int = 1 << 20) throws(ReadFileError) -> [UInt8] {
   let descriptor = path == "-" ? 0 : open(path, O_RDONLY)
   guard descriptor >= 0 else { throw ReadFileError(reason: String(cString: strerror(errno))) }
   defer { if descriptor != 0 { close(descriptor) } }
@@ -26,5 +28,11 @@ func readTextFile(_ path: String, limit: Int = 1 << 20) throws(ReadFileError) ->
     bytes += buffer[0..<count]
     if bytes.count > limit { throw ReadFileError(reason: "larger than \(limit / 1024) KiB") }
   }
-  return String(decoding: bytes, as: UTF8.self)
+  return bytes
+}
+
+/// The contents of a file as UTF-8 text; a byte that is not UTF-8 is an error that says where.
+func readTextFile(_ path: String, limit: Int = 1 << 20) throws(ReadFileError) -> String {
+  let bytes = try readFileBytes(path, limit: limit)
+  do { return try String(validatingUTF8Bytes: bytes) } catch { throw ReadFileError(reason: error.description) }
 }

@@ -113,7 +113,7 @@ public struct RunCommand: ParsableCommand {
     if let library = try rules.load(environment, formatter, console: console) {
       pipeline = Pipeline(rules: library.rules, source: source, schema: environment.schema)
     } else {
-      let (text, name) = try filter.read()
+      let (text, name) = try filter.read(formatter, console: console)
       filterText = text
       let compiled = try compile(environment, text, name: name, formatter, console)
       pipeline = Pipeline(filter: compiled.checked, source: source, schema: environment.schema)

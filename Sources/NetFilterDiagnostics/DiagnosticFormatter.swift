@@ -90,12 +90,7 @@ public struct DiagnosticFormatter: Sendable {
   /// hundred diagnostics on one 100 kB line do not print it a hundred times. Control and format
   /// characters (escape sequences, bidirectional overrides) are shown as U+FFFD.
   static func excerpt(_ line: String, around column: Int) -> (String, Int) {
-    var scalars = Array(line.unicodeScalars)
-    var column = column
-    if scalars.first == "\u{FEFF}" {  // a byte order mark, which the lexer skips
-      scalars.removeFirst()
-      column = max(1, column - 1)
-    }
+    let scalars = Array(line.unicodeScalars)
     var start = 0
     var end = scalars.count
     if scalars.count > maxLineExcerpt {

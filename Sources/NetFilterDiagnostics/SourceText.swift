@@ -7,14 +7,15 @@ public struct SourceText: Sendable, Hashable {
   public let name: String
   /// The full source text.
   public let text: String
-  /// UTF-8 offsets at which each line starts; the first entry is always 0.
+  /// UTF-8 offsets at which each line starts. The first is 0, or 3 after a byte order mark at the
+  /// start (an editor's), which belongs to no line: columns on line 1 are the same with or without it.
   public let lineStarts: [Int]
 
   /// Creates a source from `text`, shown as `name` in diagnostics.
   public init(_ text: String, name: String = "<expr>") {
     self.name = name
     self.text = text
-    var starts = [0]
+    var starts = [text.utf8.starts(with: Self.byteOrderMark) ? Self.byteOrderMark.count : 0]
     var offset = 0
     for byte in text.utf8 {
       offset += 1
@@ -22,6 +23,9 @@ public struct SourceText: Sendable, Hashable {
     }
     self.lineStarts = starts
   }
+
+  /// The UTF-8 byte order mark, U+FEFF.
+  public static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
 
   /// The 1-based line and column (in Unicode scalars) of a UTF-8 offset.
   public func lineColumn(of offset: Int) -> LineColumn {
@@ -34,7 +38,7 @@ public struct SourceText: Sendable, Hashable {
     }
     let lineStart = lineStarts[low]
     let utf8 = Array(text.utf8)
-    let prefix = String(decoding: utf8[lineStart..<clamped], as: UTF8.self)
+    let prefix = String(decoding: utf8[lineStart..<max(lineStart, clamped)], as: UTF8.self)
     return LineColumn(line: low + 1, column: prefix.unicodeScalars.count + 1)
   }
 

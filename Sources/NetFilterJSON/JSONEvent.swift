@@ -23,7 +23,12 @@ public struct JSONEvent: Event, Sendable {
 
   /// Decodes `line` and extracts the fields of `keys` (a program's ``Program/keys``).
   public init(line: String, keys: [FieldKey]) throws(JSONError) {
-    let json = try JSONParser.parse(line)
+    try self.init(bytes: Array(line.utf8), keys: keys)
+  }
+
+  /// Decodes a line read as bytes: one that is not UTF-8 is an error at its first bad byte.
+  public init(bytes: [UInt8], keys: [FieldKey]) throws(JSONError) {
+    let json = try JSONParser.parse(bytes: bytes)
     guard case .object = json else { throw JSONError(message: "an event must be a JSON object", offset: 0) }
     self.init(json: json, keys: keys)
   }

@@ -1,3 +1,5 @@
+import NetFilterDiagnostics
+
 /// A JSON syntax error with the byte offset where it was found.
 public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
   /// What was wrong.
@@ -18,7 +20,13 @@ struct JSONParser {
 
   /// Parses one complete JSON text.
   static func parse(_ text: String) throws(JSONError) -> JSONValue {
-    var parser = JSONParser(bytes: Array(text.utf8))
+    try parse(bytes: Array(text.utf8))
+  }
+
+  /// Parses one complete JSON text given as bytes: a byte that is not UTF-8 is an error at its
+  /// offset (RFC 8259 texts are UTF-8), never decoded as U+FFFD.
+  static func parse(bytes: [UInt8]) throws(JSONError) -> JSONValue {
+    var parser = JSONParser(bytes: bytes)
     parser.skipWhitespace()
     let value = try parser.parseValue()
     parser.skipWhitespace()
@@ -45,8 +53,17 @@ struct JSONParser {
     case UInt8(ascii: "n"): return try literal("null", .null)
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
     default:
-      throw error("unexpected character '\(String(decoding: [bytes[position]], as: UTF8.self))'; expected a value")
+      throw error("\(unexpected()); expected a value")
     }
+  }
+
+  /// The character at the position, for a message: "unexpected character 'x'", or the byte when it
+  /// starts no UTF-8 character.
+  private func unexpected() -> String {
+    guard let length = InvalidUTF8.sequenceLength(in: bytes, at: position) else {
+      return "invalid UTF-8 \(InvalidUTF8(offset: position, byte: bytes[position]).byteName)"
+    }
+    return "unexpected character '\(String(decoding: bytes[position..<(position + length)], as: UTF8.self))'"
   }
 
   private mutating func literal(_ word: String, _ value: JSONValue) throws(JSONError) -> JSONValue {
@@ -168,6 +185,12 @@ struct JSONParser {
         try parseEscape(into: &out)
       case 0..<0x20:
         throw error("control character in string")
+      case 0x80...:
+        guard let length = InvalidUTF8.sequenceLength(in: bytes, at: position) else {
+          throw error("invalid UTF-8 \(InvalidUTF8(offset: position, byte: byte).byteName) in a string")
+        }
+        out += bytes[position..<(position + length)]
+        position += length
       default:
         out.append(byte)
         position += 1

@@ -155,9 +155,8 @@ extension Session {
   }
 
   private func loadMacros(_ path: String) -> Reply {
-    guard let data = FileManager.default.contents(atPath: path) else { return .error("cannot read '\(path)'") }
     var candidate = macros
-    candidate.files.append(SourceText(String(decoding: data, as: UTF8.self), name: path))
+    do { candidate.files.append(try MacroLibrary.readFile(path)) } catch { return failure([error]) }
     let (library, problems) = MacroLibrary.load(sources: candidate.sources, schema: environment.schema)
     let all = problems + library.validate(schema: environment.schema)
     if all.containsErrors { return failure(all) }

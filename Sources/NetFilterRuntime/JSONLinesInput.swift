@@ -26,10 +26,10 @@ struct JSONLinesInput {
         counters.kernel = model?.counters
         pipeline.publish(counters, engine)
       }
-      if line.allSatisfy(\.isWhitespace) { continue }
+      if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
       counters.received += 1
       let event: JSONEvent
-      do { event = try JSONEvent(line: line, keys: program.keys) } catch {
+      do { event = try JSONEvent(bytes: line, keys: program.keys) } catch {
         counters.malformed += 1
         let message = "\(name):\(reader.lineNumber):\(error.offset + 1): error: malformed event: \(error.message)"
         if strict { throw RuntimeError(.failure, message) }

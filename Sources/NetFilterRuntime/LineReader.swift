@@ -24,26 +24,32 @@ struct LineReader {
   /// Closes the file (not standard input).
   func close() { if descriptor > 0 { _ = Glibc.close(descriptor) } }
 
-  /// The next line without its newline (and without a trailing `\r`), or `nil` at the end.
-  mutating func next() -> String? {
+  /// The next line's bytes without its newline (and without a trailing `\r`), or `nil` at the end.
+  /// A UTF-8 byte order mark at the start of the input is not part of line 1, so columns on it are
+  /// the same with or without one. Bytes are not decoded here: what is not UTF-8 is the parser's to
+  /// report, where it is.
+  mutating func next() -> [UInt8]? {
     while true {
       if let newline = buffer[start...].firstIndex(of: 0x0A) {
         var end = newline
         if end > start, buffer[end - 1] == 0x0D { end -= 1 }
-        let line = String(decoding: buffer[start..<end], as: UTF8.self)
-        start = newline + 1
-        lineNumber += 1
-        return line
+        return take(end, resumingAt: newline + 1)
       }
       if finished {
         guard start < buffer.count else { return nil }
-        let line = String(decoding: buffer[start...], as: UTF8.self)
-        start = buffer.count
-        lineNumber += 1
-        return line
+        return take(buffer.count, resumingAt: buffer.count)
       }
       fill()
     }
+  }
+
+  /// The bytes from `start` to `end` as the next line.
+  private mutating func take(_ end: Int, resumingAt next: Int) -> [UInt8] {
+    if lineNumber == 0, buffer[start..<end].starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
+    let line = Array(buffer[start..<max(start, end)])
+    start = next
+    lineNumber += 1
+    return line
   }
 
   private mutating func fill() {

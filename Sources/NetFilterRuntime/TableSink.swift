@@ -2,6 +2,7 @@ import NetFilterEval
 import NetFilterSema
 
 /// Writes matching events as a readable table with a header: event, process, pid, and both ends.
+/// Columns are padded by display width (a CJK character takes two columns, a combining mark none).
 public final class TableSink: EventSink {
   private let output: ByteOutput
   /// Each column's fields, found in the schema once.
@@ -9,6 +10,10 @@ public final class TableSink: EventSink {
   /// Each column's names field, if it has one.
   private let nameFields: [FieldBinding?]
   private var wroteHeader = false
+  /// The line being written, reused.
+  private var row = TableRow()
+  /// The columns' readers for each event type written so far.
+  private var readers: [ObjectIdentifier: AnyObject] = [:]
 
   /// A table written to `output`; column fields are looked up in `schema`.
   public init(output: ByteOutput, schema: Schema = .network) {
@@ -34,63 +39,93 @@ public final class TableSink: EventSink {
     if let finding = event as? Finding { return try output.append(finding.tableLine + "\n") }
     if !wroteHeader {
       wroteHeader = true
-      try output.append(trimmed(Self.columns.map { pad($0.title, $0.width) }.joined(separator: " ")) + "\n")
+      try output.append(line: Self.header)
     }
-    let cells = zip(Self.columns.indices, columnFields).map { index, fields -> String in
-      let column = Self.columns[index]
-      let parts = fields.compactMap { binding -> String? in
-        let value = event.lookup(binding)
-        return value == .missing ? nil : Self.text(value)
-      }
-      var cell = parts.joined(separator: ":")
-      if let binding = nameFields[index], case .strings(let list) = event.lookup(binding), !list.isEmpty {
-        cell += " (\(list.joined(separator: ",")))"
-      }
-      cell = Self.escaped(cell)
-      // The last column is not clipped: names may follow its address.
-      return index == Self.columns.count - 1 ? cell : pad(cell, column.width)
+    row.reset()
+    let readers = self.readers(for: E.self)
+    var start = 0
+    for index in Self.columns.indices {
+      row.pad(to: start)
+      writeCell(index, of: event, readers)
+      // A longer cell is kept whole (an IPv6 endpoint keeps its port) and pushes the rest right.
+      start = max(start + Self.columns[index].width, row.width) + 1
     }
-    try output.append(trimmed(cells.joined(separator: " ")) + "\n")
+    row.trimTrailingSpaces()
+    try output.append(line: row.bytes)
+  }
+
+  /// The readers of events of type `E`, found on the first event of the type.
+  private func readers<E: OutputEvent>(for type: E.Type) -> ColumnReaders<E> {
+    if let readers = readers[ObjectIdentifier(type)] as? ColumnReaders<E> { return readers }
+    let readers = ColumnReaders<E>(fields: columnFields, names: nameFields)
+    self.readers[ObjectIdentifier(type)] = readers
+    return readers
+  }
+
+  /// A column's values joined by `:`, then its names in parentheses.
+  private func writeCell<E: OutputEvent>(_ index: Int, of event: E, _ readers: ColumnReaders<E>) {
+    var first = true
+    for reader in readers.fields[index] {
+      let value = reader.read(event)
+      if case .missing = value { continue }
+      if !first { row.ascii(UInt8(ascii: ":")) }
+      first = false
+      row.value(value)
+    }
+    if let reader = readers.names[index], case .strings(let names) = reader.read(event), !names.isEmpty {
+      row.ascii(UInt8(ascii: " "))
+      row.ascii(UInt8(ascii: "("))
+      row.separated(names) { $0.text($1) }
+      row.ascii(UInt8(ascii: ")"))
+    }
   }
 
   public func flush() throws(OutputError) { try output.flush() }
   public func finish() throws(OutputError) { try output.flush() }
 
-  private static func text(_ value: FieldValue) -> String {
-    if case .ip(let v) = value, v.family == .v6 { return "[\(v)]" }
-    return value.text
-  }
-
-  private func trimmed(_ line: String) -> String {
-    String(line.reversed().drop { $0 == " " }.reversed())
-  }
-
-  /// `text` padded to `width`; a longer cell is kept whole (an IPv6 endpoint keeps its port) and
-  /// pushes the rest of the row right.
-  private func pad(_ text: String, _ width: Int) -> String {
-    text + String(repeating: " ", count: max(0, width - text.count))
-  }
+  /// The titles, each padded to its column's width.
+  private static let header: [UInt8] = {
+    var row = TableRow()
+    var start = 0
+    for column in columns {
+      row.pad(to: start)
+      row.text(column.title)
+      start += column.width + 1
+    }
+    return row.bytes
+  }()
 
   /// Text safe for a terminal: control characters (C0, DEL and C1, which start escape sequences or
   /// forge rows) written as JSON writes them, `\u001b`, `\n`, `\t`; everything else as it is.
   public static func escaped(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: isControl) else { return text }
-    var out = ""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      case _ where isControl(scalar):
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
+    var row = TableRow()
+    row.text(text)
+    return String(decoding: row.bytes, as: UTF8.self)
+  }
+}
+
+/// How the table's columns read events of one type: each field's accessor, looked up once for the
+/// type (looking one up per event cost more than writing the row), or the event's own lookup for a
+/// field without one.
+private final class ColumnReaders<E: Event> {
+  /// One field of one event type.
+  struct Reader {
+    let binding: FieldBinding
+    let accessor: FieldAccessor<E>?
+
+    init(_ binding: FieldBinding) {
+      self.binding = binding
+      accessor = E.accessor(for: binding)
     }
-    return out
+
+    func read(_ event: E) -> FieldValue { accessor?.read(event) ?? event.lookup(binding) }
   }
 
-  private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+  let fields: [[Reader]]
+  let names: [Reader?]
+
+  init(fields: [[FieldBinding]], names: [FieldBinding?]) {
+    self.fields = fields.map { $0.map(Reader.init) }
+    self.names = names.map { $0.map(Reader.init) }
   }
 }

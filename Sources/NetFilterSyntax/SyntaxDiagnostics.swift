@@ -23,6 +23,7 @@ public enum SyntaxMessage: Sendable, Hashable {
   case invalidEscape(String)
   case invalidIPAddress(String)
   case invalidNumber(String)
+  case invalidUTF8(InvalidUTF8)
   case negativeNumber(String)
   case negativePrefixLength(String, bits: Int)
   case rangeOutsideList
@@ -60,6 +61,7 @@ public enum SyntaxMessage: Sendable, Hashable {
       case .invalidEscape: "invalidEscape"
       case .invalidIPAddress: "invalidIPAddress"
       case .invalidNumber: "invalidNumber"
+      case .invalidUTF8: "invalidUTF8"
       case .negativeNumber: "negativeNumber"
       case .negativePrefixLength: "negativePrefixLength"
       case .rangeOutsideList: "rangeOutsideList"
@@ -108,6 +110,7 @@ public enum SyntaxMessage: Sendable, Hashable {
     case .invalidEscape(let text): "invalid escape sequence '\(echo(text))' in string"
     case .invalidIPAddress(let text): "invalid IP address '\(echo(text))'"
     case .invalidNumber(let text): "invalid number '\(echo(text))'"
+    case .invalidUTF8(let problem): problem.description
     case .negativeNumber(let text):
       "negative number '\(echo(text))': ports, sizes and other numbers in filters are 0 or more"
     case .negativePrefixLength(let text, let bits):

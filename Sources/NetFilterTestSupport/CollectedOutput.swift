@@ -11,10 +11,12 @@ public final class CollectedOutput: @unchecked Sendable {
 
   /// A sink writing JSON lines here.
   public func sink(hostName: String = "test") -> JSONLinesSink {
-    JSONLinesSink(
-      output: ByteOutput(immediate: true) { [self] bytes throws(OutputError) in append(bytes) },
-      hostName: hostName
-    )
+    JSONLinesSink(output: output(), hostName: hostName)
+  }
+
+  /// Output collected here, every line at once.
+  public func output() -> ByteOutput {
+    ByteOutput(immediate: true) { [self] bytes throws(OutputError) in append(bytes) }
   }
 
   /// Everything written, as text.

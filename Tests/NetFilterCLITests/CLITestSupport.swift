@@ -32,6 +32,15 @@ func runCLI(_ arguments: [String], stderrIsTerminal: Bool = false) -> CLIResult 
   return CLIResult(status: status, stdout: out.value, stderr: err.value)
 }
 
+/// Where a built executable of the package is: next to the test bundle.
+func builtExecutable(_ name: String = "netfilter") -> URL {
+  var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+  while !FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), directory.path != "/" {
+    directory.deleteLastPathComponent()
+  }
+  return directory.appendingPathComponent(name)
+}
+
 /// Runs a built executable of the package (`netfilter` by default), which sits next to the test bundle;
 /// `output` replaces the pipe its standard output is read from (the result's `stdout` is then empty);
 /// `environment` adds variables.
@@ -42,15 +51,8 @@ func runBinary(
   output: FileHandle? = nil,
   environment: [String: String] = [:]
 ) throws -> CLIResult {
-  let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-  var directory = bundle
-  while !FileManager.default.fileExists(atPath: directory.appendingPathComponent(executable).path),
-    directory.path != "/"
-  {
-    directory.deleteLastPathComponent()
-  }
   let process = Process()
-  process.executableURL = directory.appendingPathComponent(executable)
+  process.executableURL = builtExecutable(executable)
   process.arguments = arguments
   process.environment = ["COLUMNS": "100", "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
   let outPipe = Pipe()

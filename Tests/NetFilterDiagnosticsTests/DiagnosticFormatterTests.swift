@@ -35,6 +35,25 @@ import Testing
     )
   }
 
+  /// After a byte order mark, every style shows line 1 and its columns as without it.
+  @Test func aByteOrderMarkChangesNoStyle() {
+    let (plain, diagnostics) = unknownFieldExample()
+    let marked = SourceText("\u{FEFF}" + plain.text)
+    let shifted = diagnostics.map { diagnostic in
+      Diagnostic(
+        id: diagnostic.id,
+        message: diagnostic.message,
+        range: SourceRange(diagnostic.range.lowerBound + 3, diagnostic.range.upperBound + 3),
+        notes: diagnostic.notes
+      )
+    }
+    for style in [DiagnosticFormatter.Style.swift, .llvm] {
+      let formatter = DiagnosticFormatter(style: style)
+      #expect(formatter.render(shifted, in: marked) == formatter.render(diagnostics, in: plain))
+    }
+    #expect(DiagnosticFormatter(style: .json).render(shifted, in: marked).contains(#""line":1,"column":19,"#))
+  }
+
   @Test func swiftStyleIsTheDefault() {
     let (source, diagnostics) = unknownFieldExample()
     #expect(

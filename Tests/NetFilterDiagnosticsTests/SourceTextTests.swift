@@ -63,6 +63,22 @@ import Testing
     #expect(source.slice(.at(3)) == "")
   }
 
+  /// A byte order mark at the start belongs to no line: columns on line 1, and its text, are the
+  /// same as without it, while offsets stay the text's own.
+  @Test func aByteOrderMarkIsNotPartOfLineOne() {
+    let plain = SourceText("net.dport = = 1\nx")
+    let marked = SourceText("\u{FEFF}net.dport = = 1\nx")
+    #expect(marked.lineStarts == [3, 19])
+    #expect(marked.lineColumn(of: 15) == plain.lineColumn(of: 12))
+    #expect(marked.lineColumn(of: 15) == LineColumn(line: 1, column: 13))
+    #expect(marked.lineColumn(of: 0) == LineColumn(line: 1, column: 1))
+    #expect(marked.lineColumn(of: 19) == LineColumn(line: 2, column: 1))
+    #expect(marked.lineText(1) == "net.dport = = 1")
+    #expect(SourceText("\u{FEFF}").lineText(1) == "")
+    // Only at the start: elsewhere it is a character like any other.
+    #expect(SourceText("a\u{FEFF}b").lineColumn(of: 4) == LineColumn(line: 1, column: 3))
+  }
+
   @Test func emptySource() {
     let source = SourceText("")
     #expect(source.lineStarts == [0])
@@ -164,4 +180,33 @@ import Testing
 
 extension Severity {
   static var allCasesInOrder: [Severity] { [Severity.note, .error, .remark, .warning].sorted() }
+}
+
+@Suite struct InvalidUTF8Tests {
+  /// The first ill-formed sequence, at the offset of its first byte; well-formed text of every
+  /// sequence length has none.
+  @Test(
+    arguments: [
+      ([0x61, 0xFF], InvalidUTF8(offset: 1, byte: 0xFF)),
+      ([0xC3, 0xA9, 0x80], InvalidUTF8(offset: 2, byte: 0x80)),  // a stray continuation byte
+      ([0xC1, 0xBF], InvalidUTF8(offset: 0, byte: 0xC1)),  // overlong
+      ([0xE0, 0x9F, 0xBF], InvalidUTF8(offset: 0, byte: 0xE0)),  // overlong
+      ([0xED, 0xBF, 0xBF], InvalidUTF8(offset: 0, byte: 0xED)),  // a surrogate
+      ([0xF0, 0x8F, 0xBF, 0xBF], InvalidUTF8(offset: 0, byte: 0xF0)),  // overlong
+      ([0xF4, 0x90, 0x80, 0x80], InvalidUTF8(offset: 0, byte: 0xF4)),  // above U+10FFFF
+      ([0x61, 0xE2, 0x82], InvalidUTF8(offset: 1, byte: 0xE2)),  // cut short by the end
+      ([0xE2, 0x82, 0x61], InvalidUTF8(offset: 0, byte: 0xE2)),  // cut short by ASCII
+    ] as [([UInt8], InvalidUTF8)]
+  )
+  func theFirstBadByteIsFound(_ bytes: [UInt8], _ expected: InvalidUTF8) {
+    #expect(InvalidUTF8.first(in: bytes) == expected)
+    #expect(throws: expected) { try String(validatingUTF8Bytes: bytes) }
+  }
+
+  @Test func wellFormedTextPasses() throws {
+    let text = "a é € 😀 \u{10FFFF} \u{D7FF} \u{E000}"
+    #expect(InvalidUTF8.first(in: Array(text.utf8)) == nil)
+    #expect(try String(validatingUTF8Bytes: Array(text.utf8)) == text)
+    #expect(InvalidUTF8(offset: 12, byte: 0x0A).description == "invalid UTF-8 byte 0x0A at offset 12")
+  }
 }

@@ -50,6 +50,34 @@ import Testing
     #expect(set.contains(one))
   }
 
+  /// Bytes that are not UTF-8 are an error at the first bad byte, in a string or outside one;
+  /// well-formed characters of every length are kept byte for byte.
+  @Test(
+    arguments: [
+      ([0x22, 0x61, 0xFF, 0x22], 2, "invalid UTF-8 byte 0xFF in a string"),
+      ([0x22, 0xC0, 0xAF, 0x22], 1, "invalid UTF-8 byte 0xC0 in a string"),  // overlong '/'
+      ([0x22, 0xED, 0xA0, 0x80, 0x22], 1, "invalid UTF-8 byte 0xED in a string"),  // a surrogate
+      ([0x22, 0x61, 0xE2, 0x82, 0x22], 2, "invalid UTF-8 byte 0xE2 in a string"),  // cut short
+      ([0x22, 0x80, 0x22], 1, "invalid UTF-8 byte 0x80 in a string"),  // a stray continuation
+      ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 1, "invalid UTF-8 byte 0xF4 in a string"),  // above U+10FFFF
+      ([0x5B, 0xFE, 0x5D], 1, "invalid UTF-8 byte 0xFE; expected a value"),
+      ([0x5B, 0xC3, 0xA9, 0x5D], 1, "unexpected character 'é'; expected a value"),
+    ] as [([UInt8], Int, String)]
+  )
+  func bytesThatAreNotUTF8AreAnErrorAtTheByte(_ bytes: [UInt8], _ offset: Int, _ message: String) {
+    #expect {
+      _ = try JSONParser.parse(bytes: bytes)
+    } throws: { error in
+      guard let error = error as? JSONError else { return false }
+      return error.offset == offset && error.message == message
+    }
+  }
+
+  @Test func wellFormedUTF8IsKeptExactly() throws {
+    let text = "\"é€😀\u{10FFFF}\""
+    #expect(try JSONParser.parse(bytes: Array(text.utf8)) == .string("é€😀\u{10FFFF}"))
+  }
+
   @Test func deepNestingIsAnErrorNotACrash() {
     let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
     #expect(throws: JSONError.self) { try JSONParser.parse(deep) }

@@ -231,4 +231,16 @@ final class CountingSink: EventSink {
     let missing = session.handle(":rules /nonexistent/rules")
     #expect(missing.failed && missing.errors.contains("cannot read rule file or directory '/nonexistent/rules'"))
   }
+
+  /// A macro file that is not UTF-8 is refused at its first bad byte, as on the command line.
+  @Test func macroFilesThatAreNotUTF8AreRefused() throws {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("macros-\(UUID().uuidString).yml")
+    try Data(Array("- macro: web\n  expr: ps.name = \"a".utf8) + [0xFF] + Array("b\"\n".utf8)).write(to: url)
+    defer { try? FileManager.default.removeItem(at: url) }
+    let session = Session()
+    let reply = session.handle(":macros \(url.path)")
+    #expect(reply.failed)
+    #expect(reply.errors.contains("\(url.path):2:21: error: invalid YAML: invalid UTF-8 byte 0xFF at offset 33"))
+    #expect(session.handle("web").failed)
+  }
 }
