@@ -771,7 +771,7 @@ private enum PcapContents {
           bytes: buffer,
           timestamp: record.timestamp,
           originalLength: record.originalLength,
-          linkType: reader.linkType
+          linkType: record.linkType
         )
       )
     }
