@@ -12,8 +12,9 @@ struct ByteWindow {
   private(set) var offset = 0
   private let file: CaptureFile?
 
-  /// How much one read asks the system for.
-  static let readSize = 1 << 20
+  /// How much one read asks the system for (256 KiB replayed a little faster than 64 KiB and
+  /// than 1 MiB).
+  static let readSize = 1 << 18
 
   /// A window on `file`, read from its start.
   init(file: CaptureFile) {

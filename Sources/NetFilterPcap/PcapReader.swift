@@ -2,7 +2,7 @@
 ///
 /// Every packet comes with its own link type: a pcapng file may hold interfaces of several link
 /// types, and sections in either byte order, each with its own interfaces. The file is read in
-/// 1 MiB blocks and parsed in place; a damaged record or block throws an error that gives its byte
+/// 256 KiB blocks and parsed in place; a damaged record or block throws an error that gives its byte
 /// offset, after which the rest of the file cannot be read.
 public final class PcapReader {
   /// The file's format.

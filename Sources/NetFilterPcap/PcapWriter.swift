@@ -27,10 +27,12 @@ public final class PcapWriter {
   /// an error that ``flush()`` throws.
   public func write(_ record: PacketRecord, _ bytes: [UInt8]) {
     guard encoder.append(record, bytes, into: &pending) else {
-      failure = failure ?? PcapError(
-        operation: "write",
-        message: "a pcap file holds one link type (\(encoder.linkType)); a packet has link type \(record.linkType)"
-      )
+      failure =
+        failure
+        ?? PcapError(
+          operation: "write",
+          message: "a pcap file holds one link type (\(encoder.linkType)); a packet has link type \(record.linkType)"
+        )
       return
     }
     if pending.count >= Self.bufferSize { writePending() }

@@ -75,20 +75,20 @@ struct Pcapng {
     // The section header's type reads the same in both byte orders; its magic number gives the order.
     if window.u32(0, order) == Self.sectionHeader { order = try sectionOrder(&window) }
     let length = Int(window.u32(4, order))
-    let name = Self.name(window.u32(0, order))
     guard length >= 12, length % 4 == 0, length <= Self.maximumBlockLength else {
       let why =
         length % 4 != 0
-        ? "is not a multiple of 4" : length < 12 ? "is shorter than a block header" : "is over the 16 MiB netfilter reads"
-      throw PcapError.damaged("the length of \(name), \(length) bytes, \(why)", at: window.offset)
+        ? "is not a multiple of 4"
+        : length < 12 ? "is shorter than a block header" : "is over the 16 MiB netfilter reads"
+      throw PcapError.damaged("the length of \(name(window)), \(length) bytes, \(why)", at: window.offset)
     }
     guard try window.request(length) else {
-      throw PcapError.truncated(name, at: window.offset, needs: length, has: window.available)
+      throw PcapError.truncated(name(window), at: window.offset, needs: length, has: window.available)
     }
     let trailer = Int(window.u32(length - 4, order))
     guard trailer == length else {
       throw PcapError.damaged(
-        "\(name) of \(length) bytes gives its length as \(trailer) at its end",
+        "\(name(window)) of \(length) bytes gives its length as \(trailer) at its end",
         at: window.offset
       )
     }
@@ -110,7 +110,7 @@ struct Pcapng {
 
   /// Takes in a block that holds no packet: a section header starts a section, an interface
   /// description adds an interface, any other block is skipped.
-  private mutating func describe(_ type: UInt32, _ length: Int, _ window: ByteWindow) throws(PcapError) {
+  private mutating func describe(_ type: UInt32, _ length: Int, _ window: borrowing ByteWindow) throws(PcapError) {
     switch type {
     case Self.sectionHeader:
       guard length >= 28 else {
@@ -136,24 +136,26 @@ struct Pcapng {
   private func packet(
     _ type: UInt32,
     _ length: Int,
-    _ window: ByteWindow,
+    _ window: borrowing ByteWindow,
     into buffer: inout [UInt8]
   ) throws(PcapError) -> PacketRecord {
-    let name = Self.name(type)
     guard length >= (type == Self.simplePacket ? 16 : 32) else {
-      throw PcapError.damaged("\(name) of \(length) bytes is too short", at: window.offset)
+      throw PcapError.damaged("\(Self.name(type)) of \(length) bytes is too short", at: window.offset)
     }
     if type == Self.simplePacket { return try simplePacket(length, window, into: &buffer) }
     let id = type == Self.enhancedPacket ? Int(window.u32(8, order)) : Int(window.u16(8, order))
     guard id < interfaces.count else {
       throw PcapError.damaged(
-        "\(name) names interface \(id), but its section describes \(interfaces.count)",
+        "\(Self.name(type)) names interface \(id), but its section describes \(interfaces.count)",
         at: window.offset
       )
     }
     let captured = Int(window.u32(20, order))
     guard captured <= length - 32 else {
-      throw PcapError.damaged("\(name) of \(length) bytes claims \(captured) captured bytes", at: window.offset)
+      throw PcapError.damaged(
+        "\(Self.name(type)) of \(length) bytes claims \(captured) captured bytes",
+        at: window.offset
+      )
     }
     let interface = interfaces[id]
     let ticks = UInt64(window.u32(12, order)) << 32 | UInt64(window.u32(16, order))
@@ -168,7 +170,7 @@ struct Pcapng {
 
   /// A Simple Packet Block: a packet of the section's first interface, without a timestamp,
   /// captured up to the interface's snapshot length.
-  private func simplePacket(_ length: Int, _ window: ByteWindow, into buffer: inout [UInt8]) throws(PcapError)
+  private func simplePacket(_ length: Int, _ window: borrowing ByteWindow, into buffer: inout [UInt8]) throws(PcapError)
     -> PacketRecord
   {
     guard let interface = interfaces.first else {
@@ -180,6 +182,9 @@ struct Pcapng {
     window.copy(12, count: captured, into: &buffer)
     return PacketRecord(timestamp: 0, capturedLength: captured, originalLength: original, linkType: interface.linkType)
   }
+
+  /// The name of the block at the start of `window`, for the errors.
+  private func name(_ window: borrowing ByteWindow) -> String { Self.name(window.u32(0, order)) }
 
   /// A block type's name, for the errors.
   static func name(_ type: UInt32) -> String {

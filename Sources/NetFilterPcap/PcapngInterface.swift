@@ -15,7 +15,7 @@ struct PcapngInterface: Sendable {
   static let offsetOption: UInt16 = 14
 
   /// Reads the Interface Description Block of `length` bytes at the start of `window`.
-  init(_ window: ByteWindow, length: Int, order: ByteOrder) throws(PcapError) {
+  init(_ window: borrowing ByteWindow, length: Int, order: ByteOrder) throws(PcapError) {
     guard length >= 20 else {
       throw PcapError.damaged("an Interface Description Block of \(length) bytes is too short", at: window.offset)
     }
