@@ -1,23 +1,26 @@
 /// Encodes packets as a classic pcap file (one link type, nanosecond timestamps) or as a pcapng
 /// file (one section; an interface per link type, described before its first packet, with
-/// nanosecond timestamps), little-endian.
-struct CaptureEncoder {
-  let format: CaptureFormat
+/// nanosecond timestamps), little-endian, into bytes in memory (``PcapWriter`` writes them to a
+/// file).
+public struct CaptureEncoder: Sendable {
+  /// The format encoded.
+  public let format: CaptureFormat
   /// The classic file's link type.
-  let linkType: Int32
+  public let linkType: Int32
   /// pcapng: the link type of each interface described so far (at most one per link type).
   private var interfaces: [Int32] = []
 
   /// The snapshot length a classic file declares.
   static let classicSnapLength: UInt32 = 262_144
 
-  init(format: CaptureFormat, linkType: Int32) {
+  /// An encoder of `format`; `linkType` is a classic file's link type.
+  public init(format: CaptureFormat, linkType: Int32) {
     self.format = format
     self.linkType = linkType
   }
 
   /// Appends the file header (classic) or the section header (pcapng) to `out`.
-  func header(into out: inout [UInt8]) {
+  public func header(into out: inout [UInt8]) {
     switch format {
     case .pcap:
       append32(0xA1B2_3C4D, &out)  // nanosecond timestamps
@@ -41,7 +44,7 @@ struct CaptureEncoder {
 
   /// Appends one packet (and, in pcapng, the description of its interface when it is the first of
   /// its link type); false when a classic file is given a packet of another link type.
-  mutating func append(_ record: PacketRecord, _ bytes: [UInt8], into out: inout [UInt8]) -> Bool {
+  public mutating func append(_ record: PacketRecord, _ bytes: [UInt8], into out: inout [UInt8]) -> Bool {
     let captured = min(bytes.count, record.capturedLength)
     let seconds = record.timestamp / 1_000_000_000
     let original = UInt32(clamping: record.originalLength)
