@@ -306,3 +306,74 @@ enum DumpcapRecording {
     #expect(dumpcap.terminationStatus == 0, "dumpcap failed")
   }
 }
+
+/// Captures larger than one read of the file: blocks and records that span two reads, one larger
+/// than a read, and a pipe that hands them over in pieces.
+@Suite("pcap and pcapng files larger than one read")
+struct LargeCaptureTests {
+  /// About 1 MiB of packets around one 300 KB packet, in `format`.
+  static func large(_ format: CaptureFormat) -> [UInt8] {
+    var encoder = CaptureEncoder(format: format, linkType: 1)
+    var bytes: [UInt8] = []
+    encoder.header(into: &bytes)
+    for index in 0..<12_000 {
+      let packet = Packets.all[index % Packets.all.count]
+      var frame = MixedCaptures.frame(packet, index, linkType: 1).captured
+      if index == 6_000 { frame += [UInt8](repeating: UInt8(index % 251), count: 300_000) }
+      let record = PacketRecord(
+        timestamp: 1_700_000_000_000_000_000 + UInt64(index) * 1_001,
+        capturedLength: frame.count,
+        originalLength: frame.count + index % 3,
+        linkType: 1
+      )
+      _ = encoder.append(record, frame, into: &bytes)
+    }
+    return bytes
+  }
+
+  static func records(_ reader: PcapReader) throws -> [PacketRecordAndBytes] {
+    var records: [PacketRecordAndBytes] = []
+    var buffer: [UInt8] = []
+    while let record = try reader.next(into: &buffer) {
+      records.append(PacketRecordAndBytes(record: record, bytes: buffer))
+    }
+    return records
+  }
+
+  @Test("a file reads as the same bytes held in memory", arguments: [CaptureFormat.pcap, .pcapng])
+  func fileReadsAsMemory(format: CaptureFormat) throws {
+    let bytes = Self.large(format)
+    let file = try PcapngTests.write(bytes, format == .pcap ? "large.pcap" : "large.pcapng")
+    let fromFile = try Self.records(PcapReader(path: file))
+    let fromMemory = try Self.records(PcapReader(bytes: bytes))
+    #expect(fromFile.count == 12_000)
+    #expect(fromFile == fromMemory)
+    #expect(fromFile.contains { $0.bytes.count > 300_000 })
+    #expect(Set(fromFile.map(\.record.timestamp)).count == 12_000)
+  }
+
+  @Test("a pipe that hands the file over in pieces reads as the file", arguments: [CaptureFormat.pcap, .pcapng])
+  func pipeReadsAsFile(format: CaptureFormat) throws {
+    let bytes = Self.large(format)
+    let fifo = try CaptureFiles.temporaryDirectory().appendingPathComponent("capture.fifo").path
+    #expect(mkfifo(fifo, 0o600) == 0)
+    let writer = Thread {
+      guard let handle = FileHandle(forWritingAtPath: fifo) else { return }
+      var offset = 0
+      while offset < bytes.count {
+        let piece = min(bytes.count - offset, 1 + (offset * 7919) % 70_001)
+        handle.write(Data(bytes[offset..<(offset + piece)]))
+        offset += piece
+      }
+      try? handle.close()
+    }
+    writer.start()
+    let fromPipe = try Self.records(PcapReader(path: fifo))
+    #expect(fromPipe == (try Self.records(PcapReader(bytes: bytes))))
+  }
+}
+
+struct PacketRecordAndBytes: Equatable {
+  var record: PacketRecord
+  var bytes: [UInt8]
+}
