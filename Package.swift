@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "NetFilter", targets: ["NetFilter"]),
     .library(name: "NetFilterPackets", targets: ["NetFilterPackets"]),
     .library(name: "NetFilterDecoders", targets: ["NetFilterDecoders"]),
+    .library(name: "NetFilterPcap", targets: ["NetFilterPcap"]),
     .library(name: "NetFilterRuntime", targets: ["NetFilterRuntime"]),
     .library(name: "NetFilterOutputs", targets: ["NetFilterOutputs"]),
     .library(name: "NetFilterREPL", targets: ["NetFilterREPL"]),
@@ -74,9 +75,8 @@ let package = Package(
       dependencies: ["NetFilterPackets", "NetFilterDecoders", "NetFilterJSON", "NetFilterPcap", "NetFilterRuntime", "NetFilter", "NetFilterTestSupport"]
     ),
 
-    // MARK: CPcap and NetFilterPcap (the thin unsafe layer around libpcap)
-    .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
-    .target(name: "NetFilterPcap", dependencies: ["CPcap"]),
+    // MARK: NetFilterPcap (pcap and pcapng files: parsed in safe Swift over a thin layer of system calls)
+    .target(name: "NetFilterPcap"),
 
     // MARK: CLibbpf (libbpf, the system library)
     .systemLibrary(name: "CLibbpf", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),

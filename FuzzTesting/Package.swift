@@ -25,6 +25,7 @@ let package = Package(
     .library(name: "FuzzPackets", type: .static, targets: ["FuzzPackets"]),
     .library(name: "FuzzDecoders", type: .static, targets: ["FuzzDecoders"]),
     .library(name: "FuzzREPL", type: .static, targets: ["FuzzREPL"]),
+    .library(name: "FuzzPcap", type: .static, targets: ["FuzzPcap"]),
   ],
   dependencies: [
     .package(path: "../")
@@ -49,6 +50,14 @@ let package = Package(
     .target(
       name: "FuzzDecoders",
       dependencies: [.product(name: "NetFilterDecoders", package: rootPackage)]
+    ),
+    // The capture reader (classic pcap and pcapng) and the decoders, with a write-and-read-back oracle.
+    .target(
+      name: "FuzzPcap",
+      dependencies: [
+        .product(name: "NetFilterPcap", package: rootPackage),
+        .product(name: "NetFilterDecoders", package: rootPackage),
+      ]
     ),
     // The REPL's command parser, completer and typing status (never its file or editor commands).
     .target(

@@ -5,15 +5,16 @@
 #                                                                       (seeds: Corpus/Packets)
 #   FuzzDecoders the decoders alone (links only NetFilterDecoders)      (seeds: Corpus/Packets)
 #   FuzzREPL     the REPL's command parser, completer and typing status (seeds: Corpus/REPL)
+#   FuzzPcap     the capture reader (pcap, pcapng), with a write-and-read-back oracle (seeds: Corpus/Pcap)
 #
-#   ./fuzz.sh [SECONDS] [--merge] [--no-build] [--only Check|Packets|Decoders|REPL] [-- LIBFUZZER-ARGS...]
+#   ./fuzz.sh [SECONDS] [--merge] [--no-build] [--only Check|Packets|Decoders|REPL|Pcap] [-- LIBFUZZER-ARGS...]
 #
 #   SECONDS     the whole time (-max_total_time), split evenly between the targets; default 60.
 #               0 with --merge: merge only.
 #   --merge     afterwards, merge the inputs found (Corpus/New/<target>, git-ignored) that add
 #               coverage into Corpus/<target> (-merge=1), so the committed corpus grows only when asked.
 #   --no-build  reuse the fuzzer binaries from an earlier run.
-#   --only T    run one target (Check, Packets, Decoders or REPL) for all the time.
+#   --only T    run one target (Check, Packets, Decoders, REPL or Pcap) for all the time.
 #   FUZZ_SCRATCH=DIR  build in DIR instead of .build (a private scratch path).
 #
 # Exit status: 0 when the time ran out without a finding; non-zero when libFuzzer found a crash, a
@@ -35,18 +36,18 @@ while (($#)); do
     --no-build) build=false ;;
     --only) shift; only="${1:-}" ;;
     --) shift; extra=("$@"); break ;;
-    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *[!0-9]* | '') echo "fuzz.sh: unknown argument '$1'" >&2; exit 64 ;;
     *) seconds="$1" ;;
   esac
   shift
 done
 
-targets=(Check Packets Decoders REPL)
+targets=(Check Packets Decoders REPL Pcap)
 if [[ -n "$only" ]]; then
   case "$only" in
-    Check | Packets | Decoders | REPL) targets=("$only") ;;
-    *) echo "fuzz.sh: --only takes Check, Packets, Decoders or REPL, not '$only'" >&2; exit 64 ;;
+    Check | Packets | Decoders | REPL | Pcap) targets=("$only") ;;
+    *) echo "fuzz.sh: --only takes Check, Packets, Decoders, REPL or Pcap, not '$only'" >&2; exit 64 ;;
   esac
 fi
 
@@ -78,11 +79,13 @@ export SWIFT_DETERMINISTIC_HASHING=1 # so a finding replays the same way
 # exit: leak checking is off in both places.
 export ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 
-# Options of each target: a dictionary for the filter language; packets need none.
+# Options of each target: a dictionary for the filter language; packets need none; a capture file
+# holds several packets.
 options() {
   case "$1" in
     Check | REPL) echo "-dict=netfilter.dict -max_len=4096" ;;
     Packets | Decoders) echo "-max_len=2048" ;;
+    Pcap) echo "-max_len=16384" ;;
   esac
 }
 

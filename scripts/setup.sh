@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(pkg-config libpcre2-dev libbpf-dev libelf-dev zlib1g-dev bpftool libpcap-dev libc-ares-dev curl python3 libedit-dev tmux libcurl4-openssl-dev)
+packages=(pkg-config libpcre2-dev libbpf-dev libelf-dev zlib1g-dev bpftool libc-ares-dev curl python3 libedit-dev tmux libcurl4-openssl-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -42,7 +42,7 @@ public struct RunCommand: ParsableCommand {
   )
   var events: String?
 
-  @Option(help: "With --pcap: save the matching packets to OUT (pcap).")
+  @Option(help: "With --pcap: save the matching packets to OUT (in the input's format, pcap or pcapng).")
   var write: String?
 
   @Option(help: "Output format: json (one Tracee-shaped object per line) or table (default on a terminal).")

@@ -1,8 +1,8 @@
-/// A libpcap failure, with libpcap's own message.
+/// A capture that cannot be opened, read or written, and why.
 public struct PcapError: Error, Sendable, CustomStringConvertible {
   /// What failed: "open", "read", "write".
   public let operation: String
-  /// libpcap's message.
+  /// Why: the system's reason, or what is wrong in the file and at which byte offset.
   public let message: String
 
   /// Creates an error.
@@ -12,21 +12,14 @@ public struct PcapError: Error, Sendable, CustomStringConvertible {
   }
 
   public var description: String { "\(operation): \(message)" }
-}
 
-/// One captured packet's record header.
-public struct PacketRecord: Sendable, Hashable {
-  /// Capture time in nanoseconds since the Unix epoch.
-  public var timestamp: UInt64
-  /// Bytes captured (what the buffer holds).
-  public var capturedLength: Int
-  /// Bytes on the wire.
-  public var originalLength: Int
+  /// Damage found while reading: `what` is wrong with the block or record at byte `offset`.
+  static func damaged(_ what: String, at offset: Int) -> PcapError {
+    PcapError(operation: "read", message: "\(what) (at byte offset \(offset))")
+  }
 
-  /// Creates a record header.
-  public init(timestamp: UInt64, capturedLength: Int, originalLength: Int) {
-    self.timestamp = timestamp
-    self.capturedLength = capturedLength
-    self.originalLength = originalLength
+  /// A block or record that the file ends inside.
+  static func truncated(_ what: String, at offset: Int, needs: Int, has: Int) -> PcapError {
+    damaged("\(what) is truncated: \(needs) bytes, the file ends after \(has)", at: offset)
   }
 }

@@ -1,126 +1,63 @@
-internal import CPcap
-
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
-
-/// Reads pcap and pcapng files through libpcap, one packet at a time, into a reused buffer.
+/// Reads classic pcap and pcapng files, one packet at a time, into a reused buffer.
 ///
-/// This is one of the two places (with NetFilterBPF) where netfilter handles C pointers.
+/// Every packet comes with its own link type: a pcapng file may hold interfaces of several link
+/// types, and sections in either byte order, each with its own interfaces. The file is read in
+/// 256 KiB blocks and parsed in place; a damaged record or block throws an error that gives its byte
+/// offset, after which the rest of the file cannot be read.
 public final class PcapReader {
-  private let handle: OpaquePointer
-  /// The file's stdio buffer, freed after the file is closed.
-  private let streamBuffer: UnsafeMutablePointer<CChar>
-  /// The file's link-layer header type (a `DLT_*` value: 1 Ethernet, 113 Linux cooked, …).
-  public let linkType: Int32
-  /// The file's snapshot length.
-  public let snapshotLength: Int32
+  /// The file's format.
+  public let format: CaptureFormat
+  /// The link types of the interfaces the file describes before its first packet: a classic pcap
+  /// file's one link type, or those of a pcapng file's interface descriptions (each once, in the
+  /// order they first appear).
+  public let linkTypes: [Int32]
+  private var window: ByteWindow
+  private let classic: ClassicPcap?
+  private var pcapng: Pcapng?
+  /// Keeps the file open while it is read.
+  private let file: CaptureFile?
 
-  /// Opens `path` ("-" is standard input); nanosecond timestamps are kept where the file has them.
-  public init(path: String) throws(PcapError) {
-    var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE) + 1)
-    // The file is opened here so that it can be read in 1 MiB blocks: stdio's default (the
-    // file system's 4 KiB) costs a system call per few packets.
-    guard let file = path == "-" ? fdopen(dup(0), "rb") : fopen(path, "rb") else {
-      throw PcapError(operation: "open", message: "\(path): \(String(cString: strerror(errno)))")
-    }
-    // glibc ignores the size unless it is given the buffer too.
-    let streamBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 1 << 16)
-    setvbuf(file, streamBuffer, _IOFBF, 1 << 16)
-    guard let handle = pcap_fopen_offline_with_tstamp_precision(file, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorBuffer)
-    else {
-      fclose(file)
-      streamBuffer.deallocate()
-      throw PcapError(
-        operation: "open",
-        message: String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      )
-    }
-    self.handle = handle
-    self.streamBuffer = streamBuffer
-    linkType = pcap_datalink(handle)
-    snapshotLength = pcap_snapshot(handle)
+  /// Opens `path` ("-" is standard input) and reads its header.
+  public convenience init(path: String) throws(PcapError) {
+    let file = try CaptureFile(reading: path)
+    try self.init(ByteWindow(file: file), file: file)
   }
 
-  deinit {
-    pcap_close(handle)  // closes the file
-    streamBuffer.deallocate()
+  /// Reads a capture held in memory.
+  public convenience init(bytes: [UInt8]) throws(PcapError) {
+    try self.init(ByteWindow(bytes: bytes), file: nil)
+  }
+
+  private init(_ window: ByteWindow, file: CaptureFile?) throws(PcapError) {
+    var window = window
+    guard try window.request(4) else {
+      let what = window.available == 0 ? "the file is empty" : "the file is too short for a capture"
+      throw PcapError(operation: "open", message: what)
+    }
+    let magic = (0..<4).map { window.u8($0) }
+    if ClassicPcap.layout(magic: magic) != nil {
+      let classic = try ClassicPcap(&window)
+      self.classic = classic
+      format = .pcap
+      linkTypes = [classic.linkType]
+    } else if ByteOrder.little.u32(magic, 0) == Pcapng.sectionHeader {
+      let pcapng = try Pcapng(&window)
+      self.pcapng = pcapng
+      classic = nil
+      format = .pcapng
+      linkTypes = pcapng.linkTypesBeforeFirstPacket
+    } else {
+      let shown = magic.map { String($0, radix: 16) }.joined(separator: " ")
+      throw PcapError(operation: "open", message: "not a pcap or pcapng file (it starts with bytes \(shown))")
+    }
+    self.window = window
+    self.file = file
   }
 
   /// Reads the next packet into `buffer` (reusing its storage); `nil` at the end of the file.
   /// A damaged record throws; the caller may report it and stop.
   public func next(into buffer: inout [UInt8]) throws(PcapError) -> PacketRecord? {
-    var header: UnsafeMutablePointer<pcap_pkthdr>?
-    var data: UnsafePointer<UInt8>?
-    let status = pcap_next_ex(handle, &header, &data)
-    switch status {
-    case 1:
-      guard let header, let data else { return nil }
-      let captured = Int(header.pointee.caplen)
-      // One replace (not removeAll + append): this runs for every packet.
-      buffer.replaceSubrange(
-        buffer.startIndex..<buffer.endIndex,
-        with: UnsafeBufferPointer(start: data, count: captured)
-      )
-      let seconds = UInt64(max(0, header.pointee.ts.tv_sec))
-      let fraction = UInt64(max(0, header.pointee.ts.tv_usec))
-      return PacketRecord(
-        timestamp: seconds &* 1_000_000_000 &+ fraction,
-        capturedLength: captured,
-        originalLength: Int(header.pointee.len)
-      )
-    case PCAP_ERROR_BREAK:
-      return nil
-    default:
-      throw PcapError(operation: "read", message: String(cString: pcap_geterr(handle)))
-    }
-  }
-}
-
-/// Writes packets to a pcap file (for `--write`).
-public final class PcapWriter {
-  private let dead: OpaquePointer
-  private let dumper: OpaquePointer
-
-  /// Creates `path` for packets of `linkType`, with nanosecond timestamps.
-  public init(path: String, linkType: Int32, snapshotLength: Int32 = 262_144) throws(PcapError) {
-    guard let dead = pcap_open_dead_with_tstamp_precision(linkType, snapshotLength, UInt32(PCAP_TSTAMP_PRECISION_NANO))
-    else {
-      throw PcapError(operation: "open", message: "cannot create a pcap handle for link type \(linkType)")
-    }
-    guard let dumper = pcap_dump_open(dead, path) else {
-      let message = String(cString: pcap_geterr(dead))
-      pcap_close(dead)
-      throw PcapError(operation: "open", message: message)
-    }
-    self.dead = dead
-    self.dumper = dumper
-  }
-
-  deinit {
-    pcap_dump_close(dumper)
-    pcap_close(dead)
-  }
-
-  /// Appends one packet.
-  public func write(_ record: PacketRecord, _ bytes: [UInt8]) {
-    var header = pcap_pkthdr()
-    header.ts.tv_sec = Int(record.timestamp / 1_000_000_000)
-    header.ts.tv_usec = Int(record.timestamp % 1_000_000_000)
-    header.caplen = UInt32(min(bytes.count, record.capturedLength))
-    header.len = UInt32(record.originalLength)
-    bytes.withUnsafeBufferPointer { buffer in
-      pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header, buffer.baseAddress)
-    }
-  }
-
-  /// Flushes buffered packets to the file; throws when they could not be written (a full disk).
-  public func flush() throws(PcapError) {
-    let file = pcap_dump_file(dumper)
-    guard pcap_dump_flush(dumper) == 0, file.map({ ferror($0) == 0 }) ?? true else {
-      throw PcapError(operation: "write", message: String(cString: strerror(errno)))
-    }
+    if let classic { return try classic.next(&window, into: &buffer) }
+    return try pcapng?.next(&window, into: &buffer)
   }
 }

@@ -3,8 +3,9 @@ import NetFilterEval
 import NetFilterPackets
 import NetFilterPcap
 
-/// `.pcap`: one event per packet (or per selected kind); damaged packets are counted as
-/// malformed and the rest of the file is still read. One event is reused for every packet: the
+/// `.pcap`: one event per packet (or per selected kind), each decoded with the link type of the
+/// interface it was captured on; damaged packets are counted as malformed and the rest of the
+/// file is still read. One event is reused for every packet: the
 /// headers are decoded in place, without allocating.
 struct PcapReplay {
   let pipeline: Pipeline
@@ -19,12 +20,19 @@ struct PcapReplay {
     do { reader = try PcapReader(path: path) } catch {
       throw RuntimeError(.failure, "cannot read '\(path)': \(error.message)")
     }
-    guard PacketDecoder.supports(reader.linkType) else {
-      throw RuntimeError(.configuration, "'\(path)' has link type \(reader.linkType), which netfilter cannot decode.")
+    // A file none of whose interfaces netfilter can decode is a usage error; in a file that mixes
+    // link types, each packet of one it cannot decode is counted as malformed.
+    guard reader.linkTypes.isEmpty || reader.linkTypes.contains(where: PacketDecoder.supports) else {
+      let types = reader.linkTypes.map { String($0) }.joined(separator: ", ")
+      let noun = reader.linkTypes.count == 1 ? "link type" : "link types"
+      throw RuntimeError(.configuration, "'\(path)' has \(noun) \(types), which netfilter cannot decode.")
     }
     var writer: PcapWriter?
     if let write {
-      do { writer = try PcapWriter(path: write, linkType: reader.linkType) } catch {
+      // The format read is the format written: a pcapng keeps the link type of each packet.
+      do {
+        writer = try PcapWriter(path: write, format: reader.format, linkType: reader.linkTypes.first ?? 1)
+      } catch {
         throw RuntimeError(.configuration, "Cannot write '\(write)': \(error.message)")
       }
     }
@@ -78,7 +86,7 @@ struct PcapReplay {
       packet.decode(
         bytes: buffer,
         record: (record.timestamp, record.originalLength),
-        linkType: reader.linkType,
+        linkType: record.linkType,
         payloads: payloads
       )
       if packet.isMalformed { counters.malformed += 1 }

@@ -5,7 +5,8 @@ import NetFilterSema
 
 /// Where a pipeline's events come from.
 public enum EventSource: Sendable {
-  /// Packets from a pcap or pcapng file; `write` saves the matching packets to a pcap file.
+  /// Packets from a pcap or pcapng file; `write` saves the matching packets to a file of the same
+  /// format (a pcapng with one interface per link type).
   case pcap(path: String, write: String? = nil)
   /// JSON-lines events from a file (`-` for standard input); `strict` stops at a malformed line
   /// instead of reporting and skipping it.

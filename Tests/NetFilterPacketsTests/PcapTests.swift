@@ -334,7 +334,7 @@ struct PcapTests {
 
   // MARK: Comparisons
 
-  private func compareCounts(file: String, capture: String, tshark: Tshark) throws {
+  func compareCounts(file: String, capture: String, tshark: Tshark) throws {
     var rows: [String] = []
     var nonzero = 0
     for pair in filterTable {
@@ -359,9 +359,11 @@ struct PcapTests {
     #expect(nonzero >= 12, "\(capture): at least 12 filters select something (\(nonzero))")
   }
 
-  private func compareValues(file: String, capture: String, tshark: Tshark) throws {
+  /// `packets`: the tshark filter that selects the packets (pcapng custom blocks are frames to
+  /// tshark).
+  func compareValues(file: String, capture: String, tshark: Tshark, packets: String? = nil) throws {
     let columns = ValueCheck.all.flatMap(\.tsharkFields)
-    let rows = try tshark.fields(file, columns)
+    let rows = try tshark.fields(file, columns, filter: packets)
     let records = try PcapContents.read(file)
     #expect(rows.count == records.count, "\(capture): one tshark row per frame")
     var compared = [String: Int]()
@@ -402,7 +404,7 @@ struct PcapTests {
   }
 }
 
-private func skip(_ reason: String) throws {
+func skip(_ reason: String) throws {
   print("[PcapTests] SKIPPED: \(reason)")
   try Test.cancel("\(reason)")
 }
@@ -556,7 +558,7 @@ private enum TCPFlagNames {
 // MARK: - Running netfilter and tshark
 
 /// What one in-process `netfilter` run printed.
-private struct RunResult {
+struct RunResult {
   var status: Int32
   var stdout: String
   var stderr: String
@@ -574,7 +576,7 @@ private struct RunResult {
   }
 }
 
-private final class Collected: @unchecked Sendable {
+final class Collected: @unchecked Sendable {
   private let lock = NSLock()
   private var text = ""
   func append(_ more: String) { lock.withLock { text += more } }
@@ -583,7 +585,7 @@ private final class Collected: @unchecked Sendable {
 
 /// Replays captures through the runtime library, as `netfilter run --pcap FILE --output json
 /// --stats` does (the same pipeline and sinks, without the command line).
-private enum Replay {
+enum Replay {
   /// What `netfilter run --pcap file [options] filter` prints: JSON lines (or a table), and the
   /// reports and `--stats` line on standard error; status 1 for a filter that does not compile.
   static func run(
@@ -629,7 +631,7 @@ private struct JSONLine {
   }
 }
 
-private enum Tools {
+enum Tools {
   static func find(_ name: String) -> String? {
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
     for directory in (path + ":/usr/sbin:/sbin:/usr/bin:/bin").split(separator: ":") {
@@ -676,7 +678,7 @@ private enum Tools {
 
 /// tshark, with the preferences that make it decode the way Tracee does: no TCP reassembly, no IP
 /// defragmentation (each packet on its own), HTTP also on the loopback capture's port 18080.
-private struct Tshark {
+struct Tshark {
   let path: String
 
   static func required() throws -> Tshark {
@@ -702,10 +704,11 @@ private struct Tshark {
     return result.stdout.split(separator: "\n").count
   }
 
-  /// One row per frame, one cell per field (several values joined by ",").
-  func fields(_ file: String, _ fields: [String]) throws -> [[String]] {
+  /// One row per frame (of those `filter` selects), one cell per field (several values joined by ",").
+  func fields(_ file: String, _ fields: [String], filter: String? = nil) throws -> [[String]] {
     var arguments =
       ["-r", file] + options + ["-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"]
+    if let filter { arguments += ["-Y", filter] }
     for field in fields { arguments += ["-e", field] }
     let result = try Tools.run(path, arguments)
     #expect(result.status == 0, "tshark -T fields: \(result.stderr)")
@@ -716,7 +719,7 @@ private struct Tshark {
 
 // MARK: - Capture files
 
-private enum CaptureFiles {
+enum CaptureFiles {
   static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
@@ -750,7 +753,7 @@ private enum CaptureFiles {
 }
 
 /// The records of a pcap or pcapng file, read with NetFilterPcap.
-private enum PcapContents {
+enum PcapContents {
   struct Record {
     var bytes: [UInt8]
     var timestamp: UInt64
@@ -771,7 +774,7 @@ private enum PcapContents {
           bytes: buffer,
           timestamp: record.timestamp,
           originalLength: record.originalLength,
-          linkType: reader.linkType
+          linkType: record.linkType
         )
       )
     }
@@ -782,7 +785,7 @@ private enum PcapContents {
 // MARK: - Synthetic captures
 
 /// One frame of a capture: the bytes captured (possibly fewer than on the wire).
-private struct Frame: Sendable {
+struct Frame: Sendable {
   var captured: [UInt8]
   var originalLength: Int
   var note: String
@@ -804,7 +807,7 @@ private struct Capture: Sendable {
 }
 
 /// An IP packet before its link-layer header, and how it is damaged.
-private struct IPPacket: Sendable {
+struct IPPacket: Sendable {
   var bytes: [UInt8]
   var v6: Bool
   var note: String
@@ -885,7 +888,7 @@ private enum SyntheticCaptures {
 }
 
 /// The link-layer headers.
-private enum Link {
+enum Link {
   static let macA: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x0A]
   static let macB: [UInt8] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x0B]
 
@@ -1245,7 +1248,7 @@ private enum HTTP {
 }
 
 /// The IP packets every synthetic capture carries, in order.
-private enum Packets {
+enum Packets {
   static let client = "192.168.1.10", server = "93.184.216.34", resolver = "8.8.8.8", other = "10.20.30.40"
   static let client6 = "2001:db8::10", server6 = "2001:db8:1::80", resolver6 = "2001:4860:4860::8888"
 
