@@ -11,14 +11,29 @@
 #define NF_PORT_FIELDS (1u << NF_FIELD_SPORT | 1u << NF_FIELD_DPORT)
 
 /* The transport header at `l4` of an IP payload ending at `end`: the view's ports and protocol, and
- * the header length (0 when the transport is not decoded). */
+ * the header length (0 when the transport is not decoded). A first fragment (`first_fragment`: more
+ * fragments follow) may end inside its TCP or UDP header: the decoder then reads the ports from its
+ * first 4 bytes, as tcpdump does, and so does the view. */
 static __always_inline __u32 parse_transport(struct __sk_buff *skb, __u32 l4, __u32 end, __u8 proto,
-                                              struct nf_view *view, int *large) {
+                                              int first_fragment, struct nf_view *view, int *large) {
   int icmp = proto == IPPROTO_ICMP || proto == 58;
   __u32 need = proto == IPPROTO_TCP ? 20 : proto == IPPROTO_UDP ? 8 : 4;
-  if ((!icmp && proto != IPPROTO_TCP && proto != IPPROTO_UDP) || end < l4 + need) {
+  if (!icmp && proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
     view->missing |= NF_PORT_FIELDS | 1u << NF_FIELD_PROTO;
     return 0;
+  }
+  if (end < l4 + need) {
+    __u8 cut[4];
+    if (!first_fragment || icmp || end < l4 + 4) {
+      view->missing |= NF_PORT_FIELDS | 1u << NF_FIELD_PROTO;
+      return 0;
+    }
+    if (bpf_skb_load_bytes(skb, l4, cut, 4) < 0) return 0;
+    view->known |= 1u << NF_FIELD_PROTO | NF_PORT_FIELDS;
+    view->protocol = proto;
+    view->sport = (__u16)cut[0] << 8 | cut[1];
+    view->dport = (__u16)cut[2] << 8 | cut[3];
+    return end - l4;
   }
   view->known |= 1u << NF_FIELD_PROTO;
   view->protocol = proto;
@@ -71,17 +86,22 @@ static __always_inline __u32 parse_packet(struct __sk_buff *skb, struct nf_view 
       return l4;
     }
     __u32 end = payload_end((__u32)ip[2] << 8 | ip[3], l4, skb->len);
-    return l4 + parse_transport(skb, l4, end, ip[9], view, large);
+    return l4 + parse_transport(skb, l4, end, ip[9], (ip[6] & 0x20) != 0, view, large);
   }
   if (bpf_skb_load_bytes(skb, 0, ip, 40) < 0 || ip[0] >> 4 != 6) return 0;
   view->known |= 1u << NF_FIELD_SADDR | 1u << NF_FIELD_DADDR;
   address_key(&view->saddr, &ip[8], 0);
   address_key(&view->daddr, &ip[24], 0);
   __u8 next = ip[6];
-  if (next == 0 || next == 43 || next == 44 || next == 60 || next == 51) return 40; /* extension headers */
+  /* Extension headers (those the decoder walks): the transport is left unknown, and the capture is
+   * the large one, so that a long chain still brings its transport header to user space. */
+  if (next == 0 || next == 43 || next == 44 || next == 60 || next == 51 || next == 140) {
+    *large = 1;
+    return 40;
+  }
   __u32 plength = (__u32)ip[4] << 8 | ip[5];
   __u32 end = plength == 0 ? skb->len : payload_end(40 + plength, 40, skb->len);
-  return 40 + parse_transport(skb, 40, end, next, view, large);
+  return 40 + parse_transport(skb, 40, end, next, 0, view, large);
 }
 
 /* An arriving UDP datagram's source as its socket's remote end: an unconnected socket's Recv then

@@ -20,6 +20,7 @@ let benchmarks: @Sendable () -> Void = {
   let environment = Environment()
   EvaluateSuite.register()
   PacketSuite.register()
+  DecodeSuite.register()
   NameSuite.register()
   RuleSuite.register()
   OutputSuite.register()

@@ -5,6 +5,19 @@ public indirect enum ApplicationMessage: Sendable {
   case http(HTTPMessage)
   /// The payload looked like DNS but did not decode; the reason says why.
   case malformedDNS(String)
+  /// The payload looked like HTTP but its start line is no request or status line; the reason
+  /// says why.
+  case malformedHTTP(String)
+
+  /// Whether the message is damaged: DNS or HTTP that did not decode, or DNS that decoded with a
+  /// malformed record (``DNSMessage/malformation``).
+  public var isMalformed: Bool {
+    switch self {
+    case .dns(let message): message.malformation != nil
+    case .http: false
+    case .malformedDNS, .malformedHTTP: true
+    }
+  }
 }
 
 /// Recognizes DNS and HTTP/1.x from a payload, and decodes them on demand. DNS over UDP or TCP: on
@@ -48,7 +61,34 @@ package enum ApplicationDetector {
         return .malformedDNS("\(error)")
       }
     case .http, .httpRequest, .httpResponse:
-      return HTTPMessage.decode(payload).map { .http($0) }
+      guard let message = HTTPMessage.decode(payload) else {
+        return .malformedHTTP(
+          application == .httpResponse ? "HTTP: malformed status line" : "HTTP: malformed request line"
+        )
+      }
+      return .http(message)
+    }
+  }
+
+  /// Whether ``decode(_:_:_:)`` would give a malformed message (``ApplicationMessage/isMalformed``),
+  /// found without building it: no allocation unless the payload is damaged. This runs for every
+  /// DNS and HTTP packet whose payload the filter does not read, so that `--stats` counts the
+  /// damaged ones whatever the filter.
+  package static func isMalformed(_ application: PacketKind.Application, _ packet: DecodedPacket, _ payload: ByteReader)
+    -> Bool
+  {
+    switch application {
+    case .none: return false
+    case .dns, .dnsRequest, .dnsResponse:
+      do {
+        let problem =
+          packet.transport == .tcp ? try DNSMessage.checkTCP(payload) : try DNSMessage.check(payload)
+        return problem != nil
+      } catch {
+        return true
+      }
+    case .http, .httpRequest, .httpResponse:
+      return !HTTPMessage.isDecodable(payload)
     }
   }
 

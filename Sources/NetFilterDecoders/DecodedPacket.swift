@@ -36,6 +36,10 @@ public struct DecodedPacket: Sendable {
   public var transport = Transport.none
   public var sourcePort: UInt16 = 0
   public var destinationPort: UInt16 = 0
+  /// Whether the TCP or UDP header is cut short by the end of a first fragment (offset 0, more
+  /// fragments to come): only the ports are known (its first 4 bytes), as tcpdump and tshark read
+  /// them; the other header fields are missing.
+  public var isTransportHeaderCut = false
   /// TCP fields.
   public var tcp = TCPHeader()
   /// UDP length and checksum.

@@ -59,9 +59,12 @@ package enum IPDecoder {
     var header = next
     var position = offset + 40
     let end = length == 0 ? reader.count : min(reader.count, offset + 40 + Int(length))
-    for _ in 0..<8 {
+    // However many extension headers there are: each takes at least 8 bytes, so the walk ends
+    // within the captured bytes (a chain running past them is a truncated header).
+    while true {
       switch header {
-      case 0, 43, 60, 51:
+      // Hop-by-hop, routing, destination options, Shim6 (tshark walks it to the transport), AH.
+      case 0, 43, 60, 140, 51:
         guard let following = reader.u8(position), let size = reader.u8(position + 1) else {
           packet.malformed = "truncated IPv6 extension header"
           return
@@ -86,7 +89,6 @@ package enum IPDecoder {
         return
       }
     }
-    packet.malformed = "too many IPv6 extension headers"
   }
 
   private static func decodeTransport(
@@ -100,12 +102,33 @@ package enum IPDecoder {
       packet.malformed = "truncated transport header"
       return
     }
+    // Only first fragments (and whole packets) get here; a first fragment may end inside the
+    // transport header.
+    if packet.isFragment, proto == 6 || proto == 17, !segment.has(0, proto == 6 ? 20 : 8) {
+      decodeCutHeader(segment, tcp: proto == 6, &packet)
+      return
+    }
     switch proto {
     case 6: decodeTCP(segment, &packet)
     case 17: decodeUDP(segment, &packet)
     case 1, 58: decodeICMP(segment, v6: proto == 58, &packet)
     default: return
     }
+  }
+
+  /// A TCP or UDP header cut by the end of a first fragment: its ports, when its first 4 bytes are
+  /// there (tcpdump's `port` and tshark read them from such a fragment), and nothing more; the
+  /// fragment is not damaged, its header goes on in the next one.
+  private static func decodeCutHeader(_ segment: ByteReader, tcp: Bool, _ packet: inout DecodedPacket) {
+    guard segment.has(0, 4) else {
+      packet.malformed = tcp ? "truncated TCP header" : "truncated UDP header"
+      return
+    }
+    packet.transport = tcp ? .tcp : .udp
+    packet.sourcePort = segment.be16(0)
+    packet.destinationPort = segment.be16(2)
+    packet.isTransportHeaderCut = true
+    packet.payloadOffset = segment.end
   }
 
   private static func decodeTCP(_ segment: ByteReader, _ packet: inout DecodedPacket) {

@@ -6,7 +6,8 @@ import NetFilterSyntax
 /// The plan is sound (it passes every event the filter matches) when each field here is exactly what
 /// the event's fields say, or `.unknown`:
 /// - `sourcePort`/`destinationPort`: `net.sport`/`net.dport`, `.missing` exactly when they are missing
-///   (no TCP/UDP header decoded: ICMP, other protocols, non-first fragments, truncated headers);
+///   (no TCP/UDP header decoded: ICMP, other protocols, non-first fragments, truncated headers; a
+///   first fragment cut inside its TCP/UDP header has its ports when their 4 bytes are there);
 /// - `sourceAddress`/`destinationAddress`: `net.sip`/`net.dip` (IPv4 or IPv6; IPv4-mapped is IPv4);
 /// - `l4Protocol`: the IP protocol number of the transport layer; `net.l4.proto` is its name when it
 ///   is 6, 17, 1 or 58 (TCP, UDP, ICMP, ICMPv6) and missing otherwise;

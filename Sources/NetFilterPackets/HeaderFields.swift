@@ -14,6 +14,13 @@ enum HeaderFields {
     return ("\(event).data.\(path)", FieldAccessor { $0.has(bit) ? read($0.packet) : .missing })
   }
 
+  /// A field past the ports of a TCP or UDP header: missing when a first fragment cut the header.
+  private static func whole(_ event: String, _ path: String, _ read: @escaping @Sendable (DecodedPacket) -> FieldValue)
+    -> (String, Accessor)
+  {
+    field(event, path) { $0.isTransportHeaderCut ? .missing : read($0) }
+  }
+
   private static func number(_ value: some FixedWidthInteger) -> FieldValue { .uint(UInt64(value)) }
 
   static let ipv4: [(String, Accessor)] = [
@@ -46,22 +53,22 @@ enum HeaderFields {
     [
       field("net_packet_tcp", "proto_tcp.srcPort") { number($0.sourcePort) },
       field("net_packet_tcp", "proto_tcp.dstPort") { number($0.destinationPort) },
-      field("net_packet_tcp", "proto_tcp.seq") { number($0.tcp.sequence) },
-      field("net_packet_tcp", "proto_tcp.ack") { number($0.tcp.acknowledgment) },
-      field("net_packet_tcp", "proto_tcp.dataOffset") { number($0.tcp.dataOffset) },
-      field("net_packet_tcp", "proto_tcp.window") { number($0.tcp.window) },
-      field("net_packet_tcp", "proto_tcp.checksum") { number($0.tcp.checksum) },
-      field("net_packet_tcp", "proto_tcp.urgent") { number($0.tcp.urgent) },
+      whole("net_packet_tcp", "proto_tcp.seq") { number($0.tcp.sequence) },
+      whole("net_packet_tcp", "proto_tcp.ack") { number($0.tcp.acknowledgment) },
+      whole("net_packet_tcp", "proto_tcp.dataOffset") { number($0.tcp.dataOffset) },
+      whole("net_packet_tcp", "proto_tcp.window") { number($0.tcp.window) },
+      whole("net_packet_tcp", "proto_tcp.checksum") { number($0.tcp.checksum) },
+      whole("net_packet_tcp", "proto_tcp.urgent") { number($0.tcp.urgent) },
     ]
     + TCPFlags.names.enumerated().map { bit, name in
-      field("net_packet_tcp", "proto_tcp.\(name)") { .uint(UInt64($0.tcp.flags >> UInt16(bit) & 1)) }
+      whole("net_packet_tcp", "proto_tcp.\(name)") { .uint(UInt64($0.tcp.flags >> UInt16(bit) & 1)) }
     }
 
   static let udp: [(String, Accessor)] = [
     field("net_packet_udp", "proto_udp.srcPort") { number($0.sourcePort) },
     field("net_packet_udp", "proto_udp.dstPort") { number($0.destinationPort) },
-    field("net_packet_udp", "proto_udp.length") { number($0.udpLength) },
-    field("net_packet_udp", "proto_udp.checksum") { number($0.udpChecksum) },
+    whole("net_packet_udp", "proto_udp.length") { number($0.udpLength) },
+    whole("net_packet_udp", "proto_udp.checksum") { number($0.udpChecksum) },
   ]
 
   static let icmp: [(String, Accessor)] = [

@@ -16,6 +16,9 @@ public struct PacketEvent: Event, Sendable {
   public private(set) var kind = PacketKind(network: .none, transport: .none, application: .none)
   /// The decoded application message, when the filter or the output needed it.
   public private(set) var application: ApplicationMessage?
+  /// Whether the DNS or HTTP payload is damaged (``ApplicationMessage/isMalformed``), known
+  /// whether or not the message was built: without it, the payload is checked in place.
+  public private(set) var isApplicationMalformed = false
   /// With `--events`, the one kind this event stands for (Tracee's one-event-per-kind model).
   public private(set) var viewName: String?
   private var viewMask = UInt16.max
@@ -68,6 +71,7 @@ public struct PacketEvent: Event, Sendable {
   ) {
     self.bytes = bytes
     application = nil
+    isApplicationMalformed = false
     names = nil
     viewName = nil
     viewMask = .max
@@ -75,9 +79,14 @@ public struct PacketEvent: Event, Sendable {
     let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
     let detected = ApplicationDetector.detect(packet, payload)
     kind = PacketKind(network: packet.network, transport: packet.transport, application: detected)
-    guard !payloads.isEmpty, detected != .none else { return }
+    guard detected != .none else { return }
     let layer: FieldNeeds = detected.rawValue >= PacketKind.Application.http.rawValue ? .http : .dns
-    if payloads.contains(layer) { application = ApplicationDetector.decode(detected, packet, payload) }
+    if payloads.contains(layer) {
+      application = ApplicationDetector.decode(detected, packet, payload)
+      isApplicationMalformed = application?.isMalformed ?? false
+    } else {
+      isApplicationMalformed = ApplicationDetector.isMalformed(detected, packet, payload)
+    }
   }
 
   /// The fields a packet answers: its headers (``PacketFieldTable``), and every Tracee argument
@@ -123,13 +132,10 @@ public struct PacketEvent: Event, Sendable {
     application = ApplicationDetector.decode(kind.application, packet, payload)
   }
 
-  /// Whether the packet is damaged: a truncated or malformed header, or (when the application
-  /// layer was decoded) a DNS payload that does not decode.
-  public var isMalformed: Bool {
-    if packet.malformed != nil { return true }
-    if case .malformedDNS? = application { return true }
-    return false
-  }
+  /// Whether the packet is damaged: a truncated or malformed header, a DNS or HTTP payload that
+  /// does not decode, or DNS with a malformed record (checked whether or not the filter reads the
+  /// payload).
+  public var isMalformed: Bool { packet.malformed != nil || isApplicationMalformed }
 
   /// Whether the packet has the layer of the Tracee event `name`.
   @inline(__always)

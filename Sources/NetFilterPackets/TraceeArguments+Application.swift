@@ -9,6 +9,10 @@ extension PacketEvent {
     switch (event, application) {
     case (.dns, .dns?), (.http, .http?): 6
     case (.dnsRequest, .dns?), (.dnsResponse, .dns?), (.httpRequest, .http?), (.httpResponse, .http?): 2
+    case (.dns, .malformedDNS?), (.http, .malformedHTTP?): 5
+    case (.dnsRequest, .malformedDNS?), (.dnsResponse, .malformedDNS?), (.httpRequest, .malformedHTTP?),
+      (.httpResponse, .malformedHTTP?):
+      1
     default: 0
     }
   }
@@ -45,6 +49,15 @@ extension PacketEvent {
     case (.httpResponse, .http(let http)?):
       writePacketMeta(to: &sink)
       sink.argument("http_response", "trace.ProtoHTTPResponse") { HTTPTree.response(http, to: &$0) }
+    // A payload that does not decode: the event keeps its addresses, ports and metadata (a filter
+    // on them still sees it), only the message is missing.
+    case (.dns, .malformedDNS?), (.http, .malformedHTTP?):
+      writeAddresses(to: &sink)
+      writePorts(to: &sink)
+      writeMetadata(to: &sink)
+    case (.dnsRequest, .malformedDNS?), (.dnsResponse, .malformedDNS?), (.httpRequest, .malformedHTTP?),
+      (.httpResponse, .malformedHTTP?):
+      writePacketMeta(to: &sink)
     default:
       return
     }

@@ -182,11 +182,13 @@ extension PacketEvent {
     sink.endObject()
   }
 
+  /// A header cut by the end of a first fragment has its ports only.
   private func writeTCP<S: JSONTokenWriter>(to sink: inout S) {
     let h = packet.tcp
     sink.beginObject()
     sink.member("srcPort", number: packet.sourcePort)
     sink.member("dstPort", number: packet.destinationPort)
+    if packet.isTransportHeaderCut { return sink.endObject() }
     sink.member("seq", number: h.sequence)
     sink.member("ack", number: h.acknowledgment)
     sink.member("dataOffset", number: h.dataOffset)
@@ -201,6 +203,7 @@ extension PacketEvent {
     sink.beginObject()
     sink.member("srcPort", number: packet.sourcePort)
     sink.member("dstPort", number: packet.destinationPort)
+    if packet.isTransportHeaderCut { return sink.endObject() }
     sink.member("length", number: packet.udpLength)
     sink.member("checksum", number: packet.udpChecksum)
     sink.endObject()

@@ -4,7 +4,11 @@ import NetFilterTestSupport
 /// An IPv4 or IPv6 packet built for a test run of the kernel program, with what the kernel should
 /// see of it when it is well formed.
 struct CraftedPacket: CustomStringConvertible {
-  enum Damage: CaseIterable { case none, truncatedTransport, laterFragment, extensionHeader, shortIHL }
+  /// `tinyFirstFragment` is no damage: a first IPv4 fragment (more to come) ending 8 bytes into its
+  /// TCP header or 6 into its UDP header, whose ports the decoder and the kernel both read.
+  enum Damage: CaseIterable {
+    case none, truncatedTransport, laterFragment, extensionHeader, shortIHL, tinyFirstFragment
+  }
 
   var v6: Bool
   var proto: UInt8
@@ -20,6 +24,7 @@ struct CraftedPacket: CustomStringConvertible {
     var transport = transportHeader()
     transport += [UInt8](repeating: 0x61, count: payload)
     if damage == .truncatedTransport { transport = Array(transport.prefix(proto == 6 ? 12 : 3)) }
+    if damage == .tinyFirstFragment { transport = Array(transport.prefix(proto == 17 ? 6 : 8)) }
     return v6 ? ipv6(transport) : ipv4(transport)
   }
 
@@ -28,7 +33,7 @@ struct CraftedPacket: CustomStringConvertible {
     [UInt8](repeating: 0, count: 12) + (v6 ? [0x86, 0xDD] : [0x08, 0x00]) + bytes
   }
 
-  var wellFormed: Bool { damage == .none }
+  var wellFormed: Bool { damage == .none || damage == .tinyFirstFragment }
 
   /// What the kernel knows of the packet on egress, without a socket.
   var view: KernelView {
@@ -57,7 +62,9 @@ struct CraftedPacket: CustomStringConvertible {
     let ports = RandomKernelFilter.ports.compactMap(UInt16.init) + [UInt16.random(in: 1...65535, using: &random)]
     let damaged = Int.random(in: 0..<5, using: &random) == 0
     var damage = damaged ? Damage.allCases.dropFirst().randomElement(using: &random)! : .none
-    if v6 && damage == .shortIHL || v6 && damage == .laterFragment { damage = .extensionHeader }
+    if v6 && (damage == .shortIHL || damage == .laterFragment || damage == .tinyFirstFragment) {
+      damage = .extensionHeader
+    }
     if !v6 && damage == .extensionHeader { damage = .laterFragment }
     return CraftedPacket(
       v6: v6,
@@ -87,7 +94,12 @@ struct CraftedPacket: CustomStringConvertible {
 
   private func ipv4(_ transport: [UInt8]) -> [UInt8] {
     let length = UInt16(20 + transport.count)
-    let fragment: [UInt8] = damage == .laterFragment ? [0x00, 0x10] : [0x40, 0x00]
+    let fragment: [UInt8] =
+      switch damage {
+      case .laterFragment: [0x00, 0x10]
+      case .tinyFirstFragment: [0x20, 0x00]
+      default: [0x40, 0x00]
+      }
     var header: [UInt8] = [damage == .shortIHL ? 0x44 : 0x45, 0, UInt8(length >> 8), UInt8(length & 0xFF), 0, 1]
     header += fragment + [64, proto, 0, 0]
     header += Self.bytes(of: source, count: 4) + Self.bytes(of: destination, count: 4)
@@ -98,8 +110,13 @@ struct CraftedPacket: CustomStringConvertible {
     var body = transport
     var next = proto
     if damage == .extensionHeader {
-      body = [proto, 0, 1, 4, 0, 0, 0, 0] + transport  // hop-by-hop options, 8 bytes of padding
-      next = 0
+      // 1 to 12 headers of 8 bytes (options with 4 bytes of padding): hop-by-hop, destination
+      // options or Shim6, chosen by the payload length.
+      let type: UInt8 = [0, 60, 140][payload % 3]
+      for _ in 0...(payload % 12) {
+        body = [next, 0, 1, 4, 0, 0, 0, 0] + body
+        next = type
+      }
     }
     let length = UInt16(body.count)
     var header: [UInt8] = [0x60, 0, 0, 0, UInt8(length >> 8), UInt8(length & 0xFF), next, 64]

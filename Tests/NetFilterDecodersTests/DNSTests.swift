@@ -263,40 +263,43 @@ extension DNSTests {
 
     @Test func twoPointersToEachOther() {
       // The question name at 12 is a label then a pointer; the answer name (at 20) points back to
-      // 14, the question's pointer, which points forward to 20: a cycle 20 → 14 → 20.
+      // 14, the question's pointer, which points forward to 20: a cycle 20 → 14 → 20, ended by
+      // the jump limit.
       let bytes =
         DNSWire.header(qd: 1, an: 1) + [1, 0x61, 0xC0, 20] + DNSWire.u16(1) + DNSWire.u16(1)
         + DNSWire.record([0xC0, 14], type: 1, rdata: [1, 2, 3, 4])
-      let error = failure(bytes)
-      #expect(error?.kind == .badPointer && error?.offset == 14)
+      #expect(failure(bytes)?.kind == .tooManyPointers)
     }
 
-    @Test func backwardPointerIntoTheSameName() {
-      // "x" at 12, then a pointer at 14 back to 12: backwards from the pointer, but into the labels
-      // just read, so following it would loop ("x.x.x…"). Pointers must precede the current run.
+    @Test func pointerLoopThroughLabels() {
+      // "x" at 12, then a pointer at 14 back to 12: "x.x.x…", ended by the name length limit.
       let error = failure(DNSWire.header(qd: 1) + [1, 0x78, 0xC0, 12] + DNSWire.u16(1) + DNSWire.u16(1))
-      #expect(error?.kind == .badPointer && error?.offset == 14)
+      #expect(error?.kind == .nameTooLong)
     }
 
-    @Test func forwardPointer() {
+    @Test func pointerPastTheEnd() {
       // A pointer from the question name to offset 0x3FF, past everything.
       let error = failure(DNSWire.header(qd: 1) + [0xC3, 0xFF] + DNSWire.u16(1) + DNSWire.u16(1))
-      #expect(error?.kind == .badPointer)
+      #expect(error?.kind == .badPointer && error?.offset == 12)
     }
 
-    @Test func longPointerChain() {
-      // An opaque record (type 99) whose RDATA is a chain of 70 pointers, each to the one before
-      // (the first to the question name); a second answer's name enters at the last: 71 jumps.
-      let question = DNSWire.question(DNSWire.name("a"))
-      let rdataStart = 12 + question.count + 2 + 10
-      let chain: [UInt8] = (0..<70).flatMap { k -> [UInt8] in
-        k == 0 ? [0xC0, 12] : [0xC0, UInt8(rdataStart + 2 * (k - 1))]
+    @Test func longPointerChain() throws {
+      // An opaque record (type 99) whose RDATA is a chain of pointers, each to the one before
+      // (the first to the question name); a second answer's name enters at the last. 70 jumps and
+      // 128 decode (tshark follows them); 129 is over the limit.
+      func message(pointers: Int) -> [UInt8] {
+        let question = DNSWire.question(DNSWire.name("a"))
+        let rdataStart = 12 + question.count + 2 + 10
+        let chain: [UInt8] = (0..<pointers).flatMap { k -> [UInt8] in
+          k == 0 ? [0xC0, 12] : DNSWire.u16(0xC000 | UInt16(rdataStart + 2 * (k - 1)))
+        }
+        let last = DNSWire.u16(0xC000 | UInt16(rdataStart + 2 * (pointers - 1)))
+        return DNSWire.header(qd: 1, an: 2) + question + DNSWire.record([0xC0, 12], type: 99, rdata: chain)
+          + DNSWire.record(last, type: 1, rdata: [1, 2, 3, 4])
       }
-      let last = UInt8(rdataStart + 2 * 69)
-      let bytes =
-        DNSWire.header(qd: 1, an: 2) + question + DNSWire.record([0xC0, 12], type: 99, rdata: chain)
-        + DNSWire.record([0xC0, last], type: 1, rdata: [1, 2, 3, 4])
-      #expect(failure(bytes)?.kind == .tooManyPointers)
+      #expect(try decode(message(pointers: 69)).answers.last?.name == "a")
+      #expect(try decode(message(pointers: DNSMessage.maxPointerJumps - 1)).answers.last?.name == "a")
+      #expect(failure(message(pointers: DNSMessage.maxPointerJumps))?.kind == .tooManyPointers)
     }
 
     @Test func truncatedHeader() {
@@ -343,8 +346,8 @@ extension DNSTests {
     @Test func hugeCountsWithoutData() {
       // ANCOUNT 65535 and nothing after the header.
       let error = failure(DNSWire.header(an: 0xFFFF))
-      #expect(error?.kind == .tooManyRecords && error?.offset == 6)
-      // ANCOUNT 10 within the cap, but 20 bytes cannot hold 10 records of at least 11 bytes.
+      #expect(error?.kind == .countsExceedData && error?.offset == 4)
+      // ANCOUNT 10, but 20 bytes cannot hold 10 records of at least 11 bytes.
       #expect(failure(DNSWire.header(an: 10) + Array(repeating: 0, count: 20))?.kind == .countsExceedData)
     }
 
@@ -400,6 +403,145 @@ extension DNSTests {
       }
       #expect(decoded > 0)
       #expect(elapsed < .seconds(2))
+    }
+  }
+}
+
+extension DNSTests {
+  /// Messages tshark decodes that a filter must see: more than 512 records, forward compression
+  /// pointers, addresses of the wrong length.
+  @Suite struct Evasion {
+    /// A response to `qname` with `count` A answers (10.0.x.y), each named by a pointer to the
+    /// question.
+    static func manyAnswers(_ count: Int, qname: String = "many.example.com") -> [UInt8] {
+      let answers = (0..<count).map { index in
+        DNSWire.record([0xC0, 12], type: 1, ttl: 60, rdata: [10, 0, UInt8(index >> 8), UInt8(index & 0xFF)])
+      }
+      return DNSWire.response(qname, answers: answers)
+    }
+
+    @Test func moreThan512Records() throws {
+      // 600 answers over TCP (a 9,660-byte message): every one is decoded, the question too.
+      let body = Self.manyAnswers(600)
+      let message = try DNSMessage.decodeTCP(ByteReader(DNSWire.u16(UInt16(body.count)) + body))
+      #expect(message.anCount == 600 && message.answers.count == 600)
+      #expect(message.questions.first?.name == "many.example.com")
+      #expect(message.answers.last?.answerText == "10.0.2.87" && message.malformation == nil)
+      // 600 records in each of the four sections.
+      let record = DNSWire.record([0xC0, 12], type: 16, rdata: [1, 0x74])
+      let sections =
+        DNSWire.header(qd: 1, an: 600, ns: 600, ar: 600) + DNSWire.question(DNSWire.name("t.test"), type: 16)
+        + Array([[UInt8]](repeating: record, count: 1800).joined())
+      let all = try decode(sections)
+      #expect(all.answers.count == 600 && all.authorities.count == 600 && all.additionals.count == 600)
+    }
+
+    @Test func theMostRecordsAMessageCanHold() throws {
+      // A 65,535-byte message of the smallest records (root name, type 0xFF00, no RDATA: 11 bytes)
+      // holds 5,956 of them, the bound the counts check enforces.
+      let count = (65_535 - 12) / 11
+      let record = [0] + DNSWire.u16(0xFF00) + DNSWire.u16(1) + DNSWire.u32(0) + DNSWire.u16(0)
+      let message = DNSWire.header(ar: UInt16(count)) + Array([[UInt8]](repeating: record, count: count).joined())
+      #expect(count == 5_956 && message.count <= 65_535)
+      let decoded = try DNSMessage.decodeTCP(ByteReader(DNSWire.u16(UInt16(message.count)) + message))
+      #expect(decoded.additionals.count == count)
+      // One more than fits is a malformed message, found before any record is read.
+      let over = DNSWire.header(ar: UInt16(count + 1)) + Array([[UInt8]](repeating: record, count: count).joined())
+      #expect(failure(over)?.kind == .countsExceedData)
+    }
+
+    @Test func forwardPointers() throws {
+      // The question name is a pointer forwards into the answer's RDATA (type 99, opaque), which
+      // holds "fwd.example.com"; the answer's owner points at the question's pointer.
+      let rdata = DNSWire.name("fwd.example.com")
+      let rdataStart = 12 + 6 + 2 + 10
+      let bytes =
+        DNSWire.header(qd: 1, an: 1) + [0xC0, UInt8(rdataStart)] + DNSWire.u16(1) + DNSWire.u16(1)
+        + DNSWire.record([0xC0, 12], type: 99, rdata: rdata)
+      let message = try decode(bytes)
+      #expect(message.questions.first?.name == "fwd.example.com")
+      #expect(message.answers.first?.name == "fwd.example.com")
+      // A name inside RDATA (a CNAME) pointing forwards past its own RDATA into the next record:
+      // the labels it reaches there may lie anywhere in the message.
+      let question = DNSWire.question(DNSWire.name("a.test"))
+      let cnameStart = 12 + question.count
+      let secondRData = cnameStart + 2 + 10 + 2 + 2 + 10
+      let forward =
+        DNSWire.header(qd: 1, an: 2) + question
+        + DNSWire.record([0xC0, 12], type: 5, rdata: DNSWire.u16(0xC000 | UInt16(secondRData)))
+        + DNSWire.record([0xC0, 12], type: 99, rdata: [3] + Array("cdn".utf8) + [0xC0, 14])
+      let cname = try decode(forward)
+      #expect(cname.answers.first?.data == .cname("cdn.test"))
+      // Labels written in line still must stay inside their RDATA.
+      let spill =
+        DNSWire.header(qd: 1, an: 1) + question + DNSWire.record([0xC0, 12], type: 5, rdata: [3, 0x61, 0x62])
+        + [0x63, 0]
+      #expect(failure(spill)?.kind == .truncated)
+    }
+
+    @Test func addressOfTheWrongLength() throws {
+      // An A record of 16 bytes and an AAAA of 4, then a good A: the bad ones carry no address and
+      // are not printed as one of the other family; the message is flagged, the rest decodes.
+      let v6: [UInt8] = [0x20, 0x01, 0x0D, 0xB8] + Array(repeating: 0, count: 11) + [1]
+      let bytes = DNSWire.response(
+        "addr.example.com",
+        answers: [
+          DNSWire.record([0xC0, 12], type: 1, rdata: v6),
+          DNSWire.record([0xC0, 12], type: 28, rdata: [192, 0, 2, 1]),
+          DNSWire.record([0xC0, 12], type: 1, rdata: [192, 0, 2, 7]),
+        ]
+      )
+      let message = try decode(bytes)
+      #expect(
+        message.answers.map(\.data) == [
+          .other(type: 1, data: v6), .other(type: 28, data: [192, 0, 2, 1]), .a(IPAddress(v4: 0xC000_0207)),
+        ]
+      )
+      #expect(message.answers.map(\.answerText) == ["", "", "192.0.2.7"])
+      #expect(message.answers.map(\.traceeAnswer) == ["?20010db8000000000000000000000001", "?c0000201", "192.0.2.7"])
+      #expect(message.malformation?.kind == .badRData)
+      #expect(message.malformation?.offset == 12 + DNSWire.name("addr.example.com").count + 4 + 12)
+      #expect(message.questions.first?.name == "addr.example.com")
+      #expect(try DNSMessage.check(ByteReader(bytes)) == message.malformation)
+    }
+
+    @Test func checkAgreesWithDecode() {
+      // check() walks what decode() builds: on valid messages, mutated ones and random bytes it
+      // throws the same error or gives the same malformation.
+      var generator = SplitMix64(seed: 0xC4EC_C0DE)
+      let seeds = [
+        Self.manyAnswers(3),
+        DNSWire.response(answers: [
+          DNSWire.record([0xC0, 12], type: 5, rdata: [3] + Array("cdn".utf8) + [0xC0, 12]),
+          DNSWire.record(
+            [0xC0, 12],
+            type: 6,
+            rdata: DNSWire.name("ns.x") + [0xC0, 12] + Array(repeating: 1, count: 20)
+          ),
+          DNSWire.record([0xC0, 12], type: 15, rdata: DNSWire.u16(5) + [0xC0, 12]),
+          DNSWire.record([0xC0, 12], type: 33, rdata: DNSWire.u16(1) + DNSWire.u16(2) + DNSWire.u16(3) + [0xC0, 12]),
+          DNSWire.record([0xC0, 12], type: 16, rdata: [2, 0x61, 0x62, 0]),
+          DNSWire.record([0], type: 41, rdata: DNSWire.u16(10) + DNSWire.u16(2) + [1, 2]),
+          DNSWire.record([0xC0, 12], type: 28, rdata: Array(repeating: 1, count: 16)),
+          DNSWire.record([0xC0, 12], type: 256, rdata: DNSWire.u16(1) + DNSWire.u16(1) + [0x61]),
+        ]),
+      ]
+      let inputs =
+        generator.fuzzInputs(count: 10_000, maxLength: 300, seeds: seeds, truncate: false)
+        + generator.fuzzInputs(count: 10_000, maxLength: 300, seeds: seeds, truncate: true)
+      var decoded = 0
+      for bytes in inputs {
+        let reader = ByteReader(bytes)
+        let built: Result<DNSDecodeError?, DNSDecodeError> = Result { () throws(DNSDecodeError) in
+          try DNSMessage.decode(reader).malformation
+        }
+        let checked: Result<DNSDecodeError?, DNSDecodeError> = Result { () throws(DNSDecodeError) in
+          try DNSMessage.check(reader)
+        }
+        #expect(built == checked, "\(bytes)")
+        if case .success = built { decoded += 1 }
+      }
+      #expect(decoded > 1_000)
     }
   }
 }

@@ -166,17 +166,18 @@ struct PcapTests {
       let capture = SyntheticCaptures.capture(named: name)
       let file = try CaptureFiles.path(for: name)
       let expectedHeaders = capture.frames.filter { $0.malformedHeader }.count
-      let expectedDNS = capture.frames.filter { $0.malformedDNS }.count
-      // A filter on ports reads headers only: header damage is counted.
+      let expectedPayloads = capture.frames.filter { $0.malformedPayload }.count
+      // A filter on ports reads headers only; a DNS or HTTP payload that does not decode is
+      // counted all the same (it is checked in place, without building the message).
       let shallow = try Replay.run(file, "net.dport = 53")
       #expect(shallow.status == 0, "\(name): \(shallow.stderr)")
       #expect(shallow.stats?.received == capture.frames.count, "\(name)")
-      #expect(shallow.stats?.malformed == expectedHeaders, "\(name): \(shallow.stderr)")
-      // A filter in the DNS message decodes it: a DNS payload that does not decode is counted too.
+      #expect(shallow.stats?.malformed == expectedHeaders + expectedPayloads, "\(name): \(shallow.stderr)")
+      // A filter in the DNS message decodes it: the same count.
       let deep = try Replay.run(file, "net_packet_dns.data.proto_dns.ID >= 0")
       #expect(deep.stats?.received == capture.frames.count, "\(name)")
-      #expect(deep.stats?.malformed == expectedHeaders + expectedDNS, "\(name)")
-      #expect(expectedHeaders >= 8 && expectedDNS >= 2, "the capture has malformed packets of both kinds")
+      #expect(deep.stats?.malformed == expectedHeaders + expectedPayloads, "\(name)")
+      #expect(expectedHeaders >= 8 && expectedPayloads >= 4, "the capture has malformed packets of both kinds")
       // Every packet, damaged or not, can be printed.
       let all = try Replay.run(file, "evt.time.ns >= 0")
       #expect(all.stdout.split(separator: "\n").count == capture.frames.count, "\(name)")
@@ -279,8 +280,12 @@ struct PcapTests {
           "\(frame.note)"
         )
       default:
-        // A DNS message that does not decode has no arguments (Tracee would not send the event).
-        let arguments = frame.malformedDNS ? [] : ["src", "dst", "src_port", "dst_port", "metadata", "proto_dns"]
+        // A DNS message that does not decode keeps its addresses, ports and metadata (one with a
+        // malformed record decodes).
+        let decoded = frame.decoded(linkType: capture.linkType, application: true)
+        let message: Bool = if case .dns? = decoded.application { true } else { false }
+        #expect(message || frame.malformedPayload, "\(frame.note)")
+        let arguments = ["src", "dst", "src_port", "dst_port", "metadata"] + (message ? ["proto_dns"] : [])
         #expect(event.argumentNames == arguments, "\(frame.note)")
       }
     }
@@ -330,6 +335,80 @@ struct PcapTests {
         #expect(text == view.traceeJSON(hostName: "h\"ost").serialized, "\(frame.note) as \(view.name)")
       }
     }
+  }
+
+  @Test("hostile shapes: a filter sees what tshark and tcpdump see", arguments: ["ethernet.pcap", "linux-sll2.pcapng"])
+  func hostileShapesAreVisible(capture: String) throws {
+    let tshark = try Tshark.required()
+    let file = try CaptureFiles.path(for: capture)
+    // (netfilter filter, tshark filter or nil, the frames netfilter must match)
+    let cases: [(String, String?, Int)] = [
+      // A payload that does not decode: the packet keeps its addresses and ports.
+      ("net.dport = 53 and net.sport = 50010", "udp.dstport == 53 && udp.srcport == 50010", 1),
+      ("net_packet_dns_request.data.metadata.src_port = 50010", "dns.flags.response == 0 && udp.srcport == 50010", 1),
+      (
+        "net_packet_dns.data.dst_port = 53 and net_packet_dns.data.src = 192.168.1.10",
+        "dns && ip.src == 192.168.1.10 && (udp.dstport == 53 || tcp.dstport == 53)", 5
+      ),
+      ("net_packet_http_response.data.metadata.dst_port = 40001", nil, 3),
+      // More than 512 records: the last answer of 600.
+      ("net_packet_dns.data.proto_dns.answers.IP = 10.2.2.87", "dns.a == 10.2.2.87", 1),
+      ("dns.answers = '10.2.0.0' and dns.name = 'many.example.test'", "dns.a == 10.2.0.0", 1),
+      // A forward compression pointer.
+      ("net_packet_dns.data.proto_dns.questions.name = 'fwd.example.test'", "dns.qry.name == \"fwd.example.test\"", 1),
+      (
+        "net_packet_dns.data.proto_dns.answers.CNAME = 'www.fwd.example.test'", "dns.cname == \"www.fwd.example.test\"",
+        1
+      ),
+      // An A record of 16 bytes is no IPv6 answer (tshark reads its first 4 bytes as an IPv4
+      // address); the good record after it is seen.
+      ("net_packet_dns.data.proto_dns.answers.IP = 2001:db8::a", nil, 0),
+      ("net_packet_dns_response.data.dns_response.dns_answer.answer = '2001:db8::a'", nil, 0),
+      ("net_packet_dns.data.proto_dns.answers.IP = 192.0.2.11", nil, 1),
+      // HTTP: a request line of 9 KiB, ESC in the path, Host after 101 headers.
+      ("net_packet_http_request.data.http_request.host = 'long.example.test'", "http.host == \"long.example.test\"", 1),
+      ("net_packet_http_request.data.http_request.host = 'esc.example.test'", "http.host == \"esc.example.test\"", 1),
+      ("net_packet_http.data.proto_http.uri_path startswith '/a'", "http.request.uri matches \"^/a\"", 3),
+      ("net_packet_http_request.data.http_request.host = 'late.example.test'", "http.host == \"late.example.test\"", 1),
+      // IPv6: ten extension headers; a Shim6 header.
+      ("net.sport = 40011 and net.dport = 443", "tcp.srcport == 40011 && tcp.dstport == 443", 1),
+      ("net.sport = 40012 and net.dport = 443", "tcp.srcport == 40012 && tcp.dstport == 443", 1),
+      // Tiny first fragments, IPv4 and IPv6: the ports, not the flags.
+      ("net.dport = 22", "tcp.dstport == 22", 2),
+      ("net.dport = 22 and net_packet_tcp.data.proto_tcp.SYN = 1", "tcp.dstport == 22 && tcp.flags.syn == 1", 0),
+      ("net.dport = 22 and net_packet_tcp.data.proto_tcp.SYN = 0", "tcp.dstport == 22 && tcp.flags.syn == 0", 0),
+    ]
+    for (ours, theirs, expected) in cases {
+      let run = try Replay.run(file, ours)
+      #expect(run.status == 0, "\(ours): \(run.stderr)")
+      #expect(run.stats?.matched == expected, "\(capture): \(ours)")
+      if let theirs { #expect(try tshark.count(file, theirs) == expected, "\(capture): tshark \(theirs)") }
+    }
+    // tcpdump matches the IPv4 tiny fragment by its ports too.
+    if Tools.find("tcpdump") != nil {
+      let tcpdump = try Tools.run("tcpdump", ["-n", "-r", file, "ip and tcp dst port 22"])
+      let ours = try Replay.run(
+        file,
+        "net.dport = 22 and net.l4.proto = 'TCP' and net_packet_ipv4.data.src = 192.168.1.10"
+      )
+      #expect(tcpdump.stdout.split(separator: "\n").count == 1 && ours.stats?.matched == 1, "\(tcpdump.stdout)")
+    }
+    // The query that does not decode is counted as malformed by a filter on its port, and its
+    // event carries its addresses and ports (Tracee's PktMeta and the layer's arguments).
+    let synthetic = SyntheticCaptures.capture(named: capture)
+    let damaged = synthetic.frames.filter { $0.malformedHeader || $0.malformedPayload }.count
+    let run = try Replay.run(
+      file,
+      "net.dport = 53 and net.sport = 50010",
+      events: "net_packet_dns,net_packet_dns_request"
+    )
+    #expect(run.stats?.malformed == damaged, "\(run.stderr)")
+    let events = try run.stdout.split(separator: "\n").map { try JSONLine(String($0)) }
+    #expect(events.map(\.eventName) == ["net_packet_dns", "net_packet_dns_request"])
+    #expect(events.map(\.argumentNames) == [["src", "dst", "src_port", "dst_port", "metadata"], ["metadata"]])
+    // ESC stays in the path byte for byte, and the JSON escapes it.
+    let escape = try Replay.run(file, "net_packet_http_request.data.http_request.host = 'esc.example.test'")
+    #expect(escape.stdout.contains("\"uri_path\":\"/a\\u001b[31mb\""), "\(escape.stdout)")
   }
 
   // MARK: Comparisons
@@ -791,8 +870,9 @@ struct Frame: Sendable {
   var note: String
   /// Whether netfilter's header decoders report this frame damaged.
   var malformedHeader = false
-  /// Whether the frame is DNS whose message does not decode.
-  var malformedDNS = false
+  /// Whether the frame is DNS or HTTP whose message does not decode (or DNS with a malformed
+  /// record).
+  var malformedPayload = false
 
   func decoded(linkType: Int32, application: Bool = false) -> PacketEvent {
     PacketEvent(bytes: captured, record: (1, originalLength), linkType: linkType, decodeApplication: application)
@@ -814,7 +894,7 @@ struct IPPacket: Sendable {
   /// Capture only this many bytes of the IP packet.
   var keep: Int?
   var malformedHeader = false
-  var malformedDNS = false
+  var malformedPayload = false
 }
 
 private enum SyntheticCaptures {
@@ -848,7 +928,7 @@ private enum SyntheticCaptures {
           originalLength: frame.count,
           note: packet.note,
           malformedHeader: packet.malformedHeader,
-          malformedDNS: packet.malformedDNS
+          malformedPayload: packet.malformedPayload
         )
       )
     }
@@ -1228,6 +1308,30 @@ private enum DNS {
 
   /// Over TCP: the two-byte length first.
   static func overTCP(_ message: [UInt8]) -> [UInt8] { be16(UInt16(message.count)) + message }
+
+  /// A query for evil.example.test whose ANCOUNT says 1, with no answer: it does not decode.
+  static let answerMissing: [UInt8] = header(id: 0xB00B, flags: 0x0100, an: 1) + question("evil.example.test", type: 1)
+
+  /// many.example.test with `count` A answers, 10.2.x.y.
+  static func manyAnswers(_ count: Int) -> [UInt8] {
+    header(id: 0x8008, flags: 0x8180, an: UInt16(count)) + question("many.example.test", type: 1)
+      + (0..<count).flatMap { record(questionName, type: 1, ttl: 60, [10, 2, UInt8($0 >> 8), UInt8($0 & 0xFF)]) }
+  }
+
+  /// The question's name is a pointer forwards, into the CNAME's RDATA "www.fwd.example.test"
+  /// (to "fwd.example.test"); the answer's owner points at the question's pointer.
+  static let forwardPointer: [UInt8] = {
+    let rdataStart = 12 + 6 + 12
+    return header(id: 0x9009, flags: 0x8180, an: 1) + [0xC0, UInt8(rdataStart + 4)] + be16(1) + be16(1)
+      + record(questionName, type: 5, name("www.fwd.example.test"))
+  }()
+
+  /// An A record of 16 bytes and an AAAA of 4 (neither is an address), then a good A.
+  static let wrongLengthAddresses: [UInt8] =
+    header(id: 0xA00A, flags: 0x8180, an: 3) + question("addr.example.test", type: 1)
+    + record(questionName, type: 1, address("2001:db8::a"))
+    + record(questionName, type: 28, address("192.0.2.10"))
+    + record(questionName, type: 1, address("192.0.2.11"))
 }
 
 private enum HTTP {
@@ -1245,6 +1349,15 @@ private enum HTTP {
   )
   static let notFound = Array("HTTP/1.1 404 Not Found\r\nServer: test\r\nContent-Length: 0\r\n\r\n".utf8)
   static let found = Array("HTTP/1.1 302 Found\r\nLocation: /login?next=%2Fhome\r\nContent-Length: 0\r\n\r\n".utf8)
+  static let badStatus = Array("HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n".utf8)
+  static let longLine = Array(
+    ("GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: long.example.test\r\n\r\n").utf8
+  )
+  static let escape = Array("GET /a\u{1B}[31mb HTTP/1.1\r\nHost: esc.example.test\r\n\r\n".utf8)
+  static let lateHost = Array(
+    ("GET /late HTTP/1.1\r\n" + (0..<101).map { "X-H\($0): v\r\n" }.joined() + "Host: late.example.test\r\n\r\n")
+      .utf8
+  )
 }
 
 /// The IP packets every synthetic capture carries, in order.
@@ -1254,11 +1367,15 @@ enum Packets {
 
   static let all: [IPPacket] = {
     var list: [IPPacket] = []
-    func v4(_ note: String, _ bytes: [UInt8], keep: Int? = nil, header: Bool = false, dns: Bool = false) {
-      list.append(IPPacket(bytes: bytes, v6: false, note: note, keep: keep, malformedHeader: header, malformedDNS: dns))
+    func v4(_ note: String, _ bytes: [UInt8], keep: Int? = nil, header: Bool = false, payload: Bool = false) {
+      list.append(
+        IPPacket(bytes: bytes, v6: false, note: note, keep: keep, malformedHeader: header, malformedPayload: payload)
+      )
     }
-    func v6(_ note: String, _ bytes: [UInt8], keep: Int? = nil, header: Bool = false, dns: Bool = false) {
-      list.append(IPPacket(bytes: bytes, v6: true, note: note, keep: keep, malformedHeader: header, malformedDNS: dns))
+    func v6(_ note: String, _ bytes: [UInt8], keep: Int? = nil, header: Bool = false, payload: Bool = false) {
+      list.append(
+        IPPacket(bytes: bytes, v6: true, note: note, keep: keep, malformedHeader: header, malformedPayload: payload)
+      )
     }
     typealias B = Build
 
@@ -1531,8 +1648,8 @@ enum Packets {
 
     // Truncated and malformed.
     let zoo = B.ipv4(resolver, client, proto: 17, B.udp(53, 50006, DNS.zooResponse), ttl: 118)
-    v4("DNS response cut mid-answer", zoo, keep: zoo.count * 6 / 10, dns: true)
-    v4("DNS compression loop", B.ipv4(resolver, client, proto: 17, B.udp(53, 50007, DNS.pointerLoop)), dns: true)
+    v4("DNS response cut mid-answer", zoo, keep: zoo.count * 6 / 10, payload: true)
+    v4("DNS compression loop", B.ipv4(resolver, client, proto: 17, B.udp(53, 50007, DNS.pointerLoop)), payload: true)
     let shortTCP = B.ipv4(client, server, proto: 6, B.tcp(40020, 80, flags: B.SYN, options: B.synOptions))
     v4("TCP header cut at 12 bytes", shortTCP, keep: 32, header: true)
     v4(
@@ -1572,6 +1689,116 @@ enum Packets {
       header: true
     )
     v6("IPv6 header cut at 30 bytes", B.ipv6(client6, server6, proto: 17, B.udp(1, 2, [9])), keep: 30, header: true)
+
+    // Shapes tshark and tcpdump see that a filter must see too (hostile input): a payload that
+    // does not decode keeps the packet's addresses and ports; DNS with more than 512 records, a
+    // forward compression pointer, addresses of the wrong length; HTTP with a long request line, a
+    // control byte in the path, Host after 101 headers; a long IPv6 extension header chain; tiny
+    // first fragments.
+    v4(
+      "DNS query claiming an answer it lacks",
+      B.ipv4(client, resolver, proto: 17, B.udp(50010, 53, DNS.answerMissing)),
+      payload: true
+    )
+    v4(
+      "HTTP status line with a 4-digit code",
+      B.ipv4(server, client, proto: 6, B.tcp(80, 40001, flags: B.PSH | B.ACK, payload: HTTP.badStatus), ttl: 56),
+      payload: true
+    )
+    v4(
+      "DNS/TCP response with 600 answers",
+      B.ipv4(
+        resolver,
+        client,
+        proto: 6,
+        B.tcp(53, 40101, flags: B.PSH | B.ACK, payload: DNS.overTCP(DNS.manyAnswers(600))),
+        ttl: 118
+      )
+    )
+    v4(
+      "DNS response, question name a forward pointer",
+      B.ipv4(resolver, client, proto: 17, B.udp(53, 50008, DNS.forwardPointer), ttl: 118)
+    )
+    v4(
+      "DNS response, A of 16 bytes and AAAA of 4",
+      B.ipv4(resolver, client, proto: 17, B.udp(53, 50009, DNS.wrongLengthAddresses), ttl: 118),
+      payload: true
+    )
+    v4(
+      "HTTP GET, request line of 9 KiB",
+      B.ipv4(client, server, proto: 6, B.tcp(40004, 80, flags: B.PSH | B.ACK, payload: HTTP.longLine))
+    )
+    v4(
+      "HTTP GET, ESC in the path",
+      B.ipv4(client, server, proto: 6, B.tcp(40005, 80, flags: B.PSH | B.ACK, payload: HTTP.escape))
+    )
+    v4(
+      "HTTP GET, Host after 101 headers",
+      B.ipv4(client, server, proto: 6, B.tcp(40006, 80, flags: B.PSH | B.ACK, payload: HTTP.lateHost))
+    )
+    v6(
+      "TCP SYN behind 10 destination options headers",
+      B.ipv6(
+        client6,
+        server6,
+        proto: 6,
+        B.tcp(40011, 443, flags: B.SYN),
+        extensions: Array(repeating: (60, destinationOptions), count: 10)
+      )
+    )
+    v6(
+      "TCP SYN behind a Shim6 header",
+      B.ipv6(
+        client6,
+        server6,
+        proto: 6,
+        B.tcp(40012, 443, flags: B.SYN),
+        extensions: [(140, [0, 0, 0, 0, 0, 0, 0, 0])]
+      )
+    )
+    let tinySegment = B.checksummed(
+      B.tcp(40030, 22, flags: B.SYN, seq: 77),
+      proto: 6,
+      source: address(client),
+      destination: address(server)
+    )
+    v4(
+      "tiny first IPv4 fragment: 8 bytes of TCP",
+      B.ipv4(
+        client,
+        server,
+        proto: 6,
+        Array(tinySegment.prefix(8)),
+        id: 0x4343,
+        dontFragment: false,
+        moreFragments: true,
+        transportChecksum: false
+      )
+    )
+    v4(
+      "second IPv4 fragment: the rest of the TCP header",
+      B.ipv4(
+        client,
+        server,
+        proto: 6,
+        Array(tinySegment.dropFirst(8)),
+        id: 0x4343,
+        dontFragment: false,
+        fragmentOffset: 1,
+        transportChecksum: false
+      )
+    )
+    v6(
+      "tiny first IPv6 fragment: 8 bytes of TCP",
+      B.ipv6(
+        client6,
+        server6,
+        proto: 6,
+        Array(tinySegment.prefix(8)),
+        extensions: [(44, [0, 0, 0, 1, 0, 0, 0x43, 0x43])],
+        transportChecksum: false
+      )
+    )
     return list
   }()
 }

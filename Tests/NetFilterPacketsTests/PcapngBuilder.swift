@@ -197,7 +197,7 @@ enum MixedCaptures {
       originalLength: bytes.count,
       note: packet.note,
       malformedHeader: packet.malformedHeader,
-      malformedDNS: packet.malformedDNS
+      malformedPayload: packet.malformedPayload
     )
   }
 

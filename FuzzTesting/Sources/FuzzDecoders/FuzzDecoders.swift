@@ -4,7 +4,8 @@
 // transport headers are decoded, then the payload as DNS over UDP and over TCP, and as HTTP.
 //
 // Oracle: no crash, trap or hang, whatever the bytes (a payload the headers place beyond the
-// captured bytes is clamped by ByteReader, as PacketEvent reads it).
+// captured bytes is clamped by ByteReader, as PacketEvent reads it); DNSMessage.check and
+// HTTPMessage.isDecodable, which count malformed payloads without building them, agree with decode.
 
 import NetFilterDecoders
 
@@ -21,14 +22,27 @@ public func fuzzDecoders(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
   PacketDecoder.decode(bytes, linkType: linkType, record: (1, bytes.count), into: &packet)
   let payload = ByteReader(bytes, start: packet.payloadOffset, end: packet.payloadOffset + packet.payloadLength)
   for reader in [payload, ByteReader(bytes)] {
-    for message in [try? DNSMessage.decode(reader), try? DNSMessage.decodeTCP(reader)] {
-      guard let message else { continue }
+    for tcp in [false, true] {
+      let decoded = Result { () throws(DNSDecodeError) in
+        tcp ? try DNSMessage.decodeTCP(reader) : try DNSMessage.decode(reader)
+      }
+      let checked = Result { () throws(DNSDecodeError) in
+        tcp ? try DNSMessage.checkTCP(reader) : try DNSMessage.check(reader)
+      }
+      guard decoded.map(\.malformation) == checked else {
+        fatalError("DNSMessage.check disagrees with decode: \(checked) vs \(decoded)\n  input: \(input)")
+      }
+      guard case .success(let message) = decoded else { continue }
       _ = (message.opcodeName, message.responseCodeName, message.rcodeFibratus, message.responseCode)
       for record in message.answers + message.authorities + message.additionals {
         _ = (record.typeName, record.className, record.traceeAnswer, record.answerText)
       }
     }
-    if let http = HTTPMessage.decode(reader) {
+    let http = HTTPMessage.decode(reader)
+    guard HTTPMessage.isDecodable(reader) == (http != nil) else {
+      fatalError("HTTPMessage.isDecodable disagrees with decode\n  input: \(input)")
+    }
+    if let http {
       _ = (http.method, http.path, http.host, http.status, http.statusCode, http.contentLength, http.headers)
     }
   }

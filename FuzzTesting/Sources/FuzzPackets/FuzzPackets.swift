@@ -4,8 +4,10 @@
 // (headers, then DNS or HTTP), every field of the schema is read through `lookup`, and the event
 // is written as Tracee JSON, as itself and as each kind it is (`--events`).
 //
-// Oracle: no crash, trap or hang, whatever the bytes; the JSON written directly equals the JSON of
-// the argument tree, parses, and has as many arguments as its argsNum says.
+// Oracle: no crash, trap or hang, whatever the bytes; decoding the payload later or at once gives
+// the same event, and the in-place payload check (headers-only replay counts malformed packets
+// with it) agrees with the decoded message; the JSON written directly equals the JSON of the
+// argument tree, parses, and has as many arguments as its argsNum says.
 
 import Foundation
 import NetFilterDecoders
@@ -49,6 +51,10 @@ public func fuzzPackets(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
   )
   guard event.kind == direct.kind, event.isMalformed == direct.isMalformed else {
     fatalError("decoding the application later differs from decoding it at once\n  input: \(input)")
+  }
+  // The in-place check of a payload the filter does not read agrees with the decoded message.
+  guard shallow.isApplicationMalformed == (direct.application?.isMalformed ?? false) else {
+    fatalError("the payload check disagrees with the decoded message\n  input: \(input)")
   }
   exercise(event, input)
   for kind in event.kind.kinds where kind.hasPrefix("net_packet_") {

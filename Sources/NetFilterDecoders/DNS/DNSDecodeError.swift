@@ -4,20 +4,18 @@ public struct DNSDecodeError: Error, Sendable, Hashable, CustomStringConvertible
   public enum Kind: Sendable, Hashable {
     /// The data ends inside the header, a name, a record or its RDATA.
     case truncated
-    /// A compression pointer that does not point before the labels being read (to itself,
-    /// forwards, or into a loop).
+    /// A compression pointer to itself or past the end of the message.
     case badPointer
-    /// A name follows more than ``DNSMessage/maxPointerJumps`` compression pointers.
+    /// A name follows more than ``DNSMessage/maxPointerJumps`` compression pointers (a loop).
     case tooManyPointers
     /// A length byte 0x40…0xBF: a label longer than 63, or a reserved label type.
     case labelTooLong
     /// A name longer than ``DNSMessage/maxNameLength`` octets on the wire.
     case nameTooLong
-    /// A section count above ``DNSMessage/maxRecordsPerSection``.
-    case tooManyRecords
     /// The section counts need more bytes than the message has.
     case countsExceedData
-    /// RDATA that does not fit its type (a short SOA, a TXT string running past RDLENGTH, …).
+    /// RDATA that does not fit its type (a short SOA, a TXT string running past RDLENGTH, …); for
+    /// an A or AAAA of the wrong length, the record-level ``DNSMessage/malformation``.
     case badRData
     /// A DNS-over-TCP length prefix larger than the data present.
     case badLength

@@ -5,7 +5,9 @@ import NetFilterSyntax
 ///
 /// Decode one with ``decode(_:)`` (a UDP payload) or ``decodeTCP(_:)`` (a TCP payload that starts
 /// with the 2-byte length prefix). Every malformed input, however hostile, ends in a
-/// ``DNSDecodeError``; none traps or loops.
+/// ``DNSDecodeError`` (or, for a record that can be skipped, in ``malformation``); none traps or
+/// loops. The number of records is bounded by the message's size only (every record takes at
+/// least 11 bytes), and compression pointers may point forwards.
 public struct DNSMessage: Sendable, Hashable {
   /// The transaction id.
   public var id: UInt16
@@ -41,6 +43,10 @@ public struct DNSMessage: Sendable, Hashable {
   public var authorities: [DNSResourceRecord]
   /// The additional section (including any EDNS OPT pseudo-record).
   public var additionals: [DNSResourceRecord]
+  /// The first record that decoded but not as its type requires (an A record whose RDATA is not 4
+  /// bytes, an AAAA not 16: kept without an address), as tshark marks such a record malformed;
+  /// nil when every record is well-formed. A packet carrying such a message counts as malformed.
+  public var malformation: DNSDecodeError?
 
   /// Creates a message from its parts; counts default to the section sizes.
   public init(
@@ -60,7 +66,8 @@ public struct DNSMessage: Sendable, Hashable {
     questions: [DNSQuestion] = [],
     answers: [DNSResourceRecord] = [],
     authorities: [DNSResourceRecord] = [],
-    additionals: [DNSResourceRecord] = []
+    additionals: [DNSResourceRecord] = [],
+    malformation: DNSDecodeError? = nil
   ) {
     self.id = id
     self.qr = qr
@@ -79,17 +86,21 @@ public struct DNSMessage: Sendable, Hashable {
     self.answers = answers
     self.authorities = authorities
     self.additionals = additionals
+    self.malformation = malformation
   }
 
-  /// The most records the decoder accepts in one section; a larger count is a ``DNSDecodeError``.
-  public static let maxRecordsPerSection = 512
-  /// The most compression pointers the decoder follows in one name.
-  public static let maxPointerJumps = 64
+  /// The most compression pointers the decoder follows in one name: one more than the most labels
+  /// a name can hold (127 in its 255 octets), so every name whose pointers each lead to a label
+  /// decodes, and a pointer loop ends here (a loop through labels ends sooner, at
+  /// ``maxNameLength``).
+  public static let maxPointerJumps = 128
   /// The longest name on the wire, length octets and the final zero included (RFC 1035 §3.1).
   public static let maxNameLength = 255
 
   /// Decodes a DNS message that fills `reader` (a UDP payload). Bytes after the last record are
-  /// ignored. Error offsets count from the first byte of the message.
+  /// ignored. Error offsets count from the first byte of the message. A message with a malformed
+  /// record that can be skipped (an A or AAAA of the wrong length) decodes, with ``malformation``
+  /// set.
   public static func decode(_ reader: ByteReader) throws(DNSDecodeError) -> DNSMessage {
     try DNSParser(reader: reader).message()
   }
@@ -98,6 +109,22 @@ public struct DNSMessage: Sendable, Hashable {
   /// be complete within `reader` (no reassembly); any later message in the same segment is
   /// ignored. Error offsets count from the first byte after the prefix.
   public static func decodeTCP(_ reader: ByteReader) throws(DNSDecodeError) -> DNSMessage {
+    try decode(tcpBody(reader))
+  }
+
+  /// What ``decode(_:)`` would make of `reader`, without building the message or allocating: the
+  /// error it would throw, else the ``malformation`` of the message (nil when well-formed).
+  public static func check(_ reader: ByteReader) throws(DNSDecodeError) -> DNSDecodeError? {
+    try DNSParser(reader: reader).validate()
+  }
+
+  /// What ``decodeTCP(_:)`` would make of `reader`, as ``check(_:)``.
+  public static func checkTCP(_ reader: ByteReader) throws(DNSDecodeError) -> DNSDecodeError? {
+    try check(tcpBody(reader))
+  }
+
+  /// The message after a DNS-over-TCP length prefix.
+  private static func tcpBody(_ reader: ByteReader) throws(DNSDecodeError) -> ByteReader {
     guard let length = reader.u16(0) else {
       throw DNSDecodeError(.truncated, "TCP length prefix is missing", at: 0)
     }
@@ -108,7 +135,7 @@ public struct DNSMessage: Sendable, Hashable {
         at: 0
       )
     }
-    return try decode(body)
+    return body
   }
 
   /// The response code gopacket reports: the header RCODE, with the upper bits of an EDNS

@@ -125,10 +125,14 @@ extension DNSResourceRecord {
 
   /// Tracee's `dns_answer[].answer` (`getDNSResponseFromProtoDNS`): chosen by type name, A/AAAA
   /// as Go prints a `net.IP`, NS/CNAME/PTR/MX the name, TXT the raw RDATA (length bytes and all,
-  /// as gopacket's `TXT` field holds it), any other type "not implemented".
+  /// as gopacket's `TXT` field holds it), any other type "not implemented". An A record whose
+  /// RDATA is not 4 bytes, or an AAAA not 16, is no address: "?" and the RDATA in hex, as Go
+  /// prints an IP of a length it does not know (an A record of 16 bytes is not an IPv6 answer).
   public var traceeAnswer: String {
     switch type {
-    case DNSRecordType.a, DNSRecordType.aaaa: return Self.goIPString(rawData)
+    case DNSRecordType.a, DNSRecordType.aaaa:
+      guard rawData.count == (type == DNSRecordType.a ? 4 : 16) else { return Self.invalidIPString(rawData) }
+      return Self.goIPString(rawData)
     case DNSRecordType.txt: return String(decoding: rawData, as: UTF8.self)
     case DNSRecordType.ns, DNSRecordType.cname, DNSRecordType.ptr, DNSRecordType.mx:
       return answerText
@@ -149,9 +153,13 @@ extension DNSResourceRecord {
       let address = IPAddress(v6High: word(0, 8), low: word(8, 8))
       return (address.unmappedV4 ?? address).description
     default:
-      let hex = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
-      return "?" + hex.joined()
+      return invalidIPString(bytes)
     }
+  }
+
+  /// Go's `net.IP.String()` of bytes that are no address: "?" and the bytes in hex.
+  package static func invalidIPString(_ bytes: [UInt8]) -> String {
+    "?" + bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
   }
 }
 

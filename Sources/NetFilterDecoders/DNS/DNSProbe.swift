@@ -5,13 +5,14 @@
 /// - over TCP, a 2-byte length prefix equal to the rest of the segment (one whole message);
 /// - a 12-byte header with opcode QUERY (0), the Z bit clear and exactly one question; a query
 ///   (QR clear) has RCODE 0, no answers, no authorities and at most one additional record (EDNS);
-/// - every section count within ``DNSMessage/maxRecordsPerSection``;
 /// - a well-formed question (labels of at most 63 bytes, a name of at most 255 bytes, compression
-///   pointers only backwards) of class IN, CH, HS or ANY;
+///   pointers only backwards: stricter than the decoder, which follows forward pointers too) of
+///   class IN, CH, HS or ANY;
 /// - every record well-formed (owner name, type, class, TTL, RDLENGTH within the message);
 /// - the message ends exactly where its last record ends;
-/// - and the whole message decodes (``DNSMessage/decode(_:)``: record data included, names in
-///   CNAME, NS, PTR, MX, SOA and SRV data, character-strings, EDNS options).
+/// - and the whole message decodes, every record well-formed (``DNSMessage/check(_:)``: record data
+///   included, names in CNAME, NS, PTR, MX, SOA and SRV data, character-strings, EDNS options, A
+///   and AAAA of their length).
 ///
 /// On ports 53 and 5353 ``ApplicationDetector`` keeps the looser test Wireshark applies there.
 package enum DNSProbe {
@@ -24,9 +25,9 @@ package enum DNSProbe {
       else { return .none }
       message = body
     }
-    // The walk rejects almost every other payload without allocating; what passes must also
-    // decode whole (record data included), so that a DNS event on any port always decodes.
-    guard isMessage(message), (try? DNSParser(reader: message).message()) != nil else { return .none }
+    // The walk rejects almost every other payload; what passes must also decode whole and
+    // well-formed (record data included), so that a DNS event on any port always decodes.
+    guard isMessage(message), case .some(.none) = try? DNSParser(reader: message).validate() else { return .none }
     return message.at(2) & 0x80 == 0 ? .dnsRequest : .dnsResponse
   }
 
@@ -41,8 +42,6 @@ package enum DNSProbe {
     let authorities = Int(message.be16(8))
     let additionals = Int(message.be16(10))
     if !response, flags & 0x000F != 0 || answers != 0 || authorities != 0 || additionals > 1 { return false }
-    let cap = DNSMessage.maxRecordsPerSection
-    guard answers <= cap, authorities <= cap, additionals <= cap else { return false }
     guard let question = skipName(message, at: 12), question + 4 <= message.count else { return false }
     let questionClass = message.be16(question + 2)
     guard questionClass == 1 || questionClass == 3 || questionClass == 4 || questionClass == 255 else {

@@ -29,14 +29,15 @@ public struct HTTPMessage: Sendable, Hashable {
   public var kind: Kind
   /// The request method as sent ("GET"); "" for responses.
   public var method: String
-  /// The request target exactly as sent ("/a%20b?x=1", "http://h/p", "h:443", "*"); "" for
-  /// responses.
+  /// The request target exactly as sent ("/a%20b?x=1", "http://h/p", "h:443", "*"), control
+  /// bytes included; "" for responses.
   public var uri: String
   /// The target's path, percent-decoded, without the query (Go's `URL.Path`, Tracee's
-  /// `uri_path`); "" for responses, authority-form and absolute URIs without a path. If the
-  /// percent-encoding is invalid the path is kept as sent (Go would reject the request).
+  /// `uri_path`); "" for responses, authority-form and absolute URIs without a path, and targets
+  /// Go cannot parse. If the percent-encoding is invalid the path is kept as sent (Go would reject
+  /// the request).
   public var path: String
-  /// The protocol version as sent ("HTTP/1.1").
+  /// The protocol version as sent ("HTTP/1.1"; "" when the request line has none or is cut).
   public var `protocol`: String
   /// The host: from an absolute-form or CONNECT target, else the first Host header value (Go's
   /// `Request.Host`); "" for responses.
@@ -52,8 +53,8 @@ public struct HTTPMessage: Sendable, Hashable {
   /// unknown (including a malformed or conflicting Content-Length); 0 for a request without
   /// either, and for 1xx, 204 and 304 responses.
   public var contentLength: Int64
-  /// `true` when the header block ended with its empty line inside the segment; `false` when it
-  /// was cut short (segment end, a malformed line, or the header/line limits).
+  /// `true` when the header block ended with its empty line inside the segment; `false` when the
+  /// segment ended first (in the start line or in the header block).
   public var isComplete: Bool
 
   /// Creates a message from its parts.
@@ -83,12 +84,6 @@ public struct HTTPMessage: Sendable, Hashable {
     self.isComplete = isComplete
   }
 
-  /// The most header lines read; the rest of a larger block is ignored (``isComplete`` false).
-  public static let maxHeaders = 100
-  /// The longest line, terminator excluded; a longer start line gives `nil`, a longer header
-  /// line ends the block.
-  public static let maxLineLength = 8192
-
   /// Every value of the header `name` (compared case-insensitively), in order.
   public func values(forHeader name: String) -> [String] {
     let wanted = HTTPParser.lowercased(name)
@@ -96,10 +91,17 @@ public struct HTTPMessage: Sendable, Hashable {
   }
 
   /// Decodes the start line and the header fields at the start of `reader`. Returns `nil` unless
-  /// the first line is a complete, well-formed HTTP/1.x request or status line; a header block
-  /// cut off by the end of the data still yields the complete header lines before the cut.
+  /// the first line is an HTTP/1.x request line (a method token, spaces, a target) or a status line
+  /// ("HTTP/x.y", a 3-digit code), complete or cut by the end of the data; a header block cut off
+  /// by the end of the data still yields the complete header lines before the cut. Nothing is
+  /// bounded but by the data: a start line of any length, any number of header lines.
   public static func decode(_ reader: ByteReader) -> HTTPMessage? {
     HTTPParser(reader: reader).message()
+  }
+
+  /// Whether ``decode(_:)`` gives a message, found without building it (no allocation).
+  public static func isDecodable(_ reader: ByteReader) -> Bool {
+    HTTPParser(reader: reader).startLine() != nil
   }
 
   /// Tracee's kernel heuristic (`net_l7_is_http`), widened to every common method: `.request` if

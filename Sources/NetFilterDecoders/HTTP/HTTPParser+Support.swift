@@ -3,13 +3,14 @@ extension HTTPParser {
   // MARK: Request target
 
   /// The decoded path and the host a request target names, like Go's `url.ParseRequestURI` plus
-  /// `readRequest`'s CONNECT rule; `nil` for a target Go rejects (no "/", "*", scheme or, for
-  /// CONNECT, authority).
-  package static func splitTarget(_ target: String, method: String) -> (path: String, host: String)? {
+  /// `readRequest`'s CONNECT rule. A target Go rejects (no "/", "*", scheme or, for CONNECT,
+  /// authority) names neither: the request keeps its ``HTTPMessage/uri`` as sent, and its host is
+  /// the Host header's.
+  package static func splitTarget(_ target: String, method: String) -> (path: String, host: String) {
     if target == "*" { return ("*", "") }
     if target.hasPrefix("/") { return (decodedPath(target), "") }
     if method == "CONNECT" { return ("", target) }
-    guard let colon = target.firstIndex(of: ":"), isScheme(target[..<colon]) else { return nil }
+    guard let colon = target.firstIndex(of: ":"), isScheme(target[..<colon]) else { return ("", "") }
     let rest = target[target.index(after: colon)...]
     guard rest.hasPrefix("//") else { return ("", "") }
     let afterSlashes = rest.dropFirst(2)
@@ -106,9 +107,13 @@ extension HTTPParser {
     String(decoding: text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
   }
 
-  /// RFC 9110 `tchar`.
+  /// RFC 9110 `tchar`: a letter, a digit or one of !#$%&'*+-.^_`|~.
   package static func isTokenByte(_ byte: UInt8) -> Bool {
-    isLetter(byte) || isDigit(byte) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+    switch byte {
+    case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
+    case 0x21, 0x23...0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E...0x60, 0x7C, 0x7E: true
+    default: false
+    }
   }
 
   /// ASCII digit.

@@ -1,6 +1,10 @@
 /// The HTTP/1.x start-line and header-block reader behind ``HTTPMessage/decode(_:)``. It follows
 /// Go's `net/http` and `net/textproto` where they decide what Tracee reports, but keeps going
-/// where Go would give up on a header block cut off by the end of the segment.
+/// where Go would give up, so that what a server may accept stays visible to a filter: a start
+/// line or header block cut off by the end of the segment, a request line of any length, control
+/// bytes in the target, runs of spaces between the request line's parts, a target Go cannot
+/// parse, malformed header lines (skipped), and any number of header lines. Its only bound is the
+/// payload: every line lies in it, and each step moves past at least one byte of it.
 package struct HTTPParser {
   package let reader: ByteReader
 
@@ -8,24 +12,65 @@ package struct HTTPParser {
   package enum Line {
     /// A complete line (terminator and a trailing CR removed), and where the next one starts.
     case line(ArraySlice<UInt8>, next: Int)
-    /// The data ends before the line's LF.
-    case incomplete
-    /// No LF within ``HTTPMessage/maxLineLength`` bytes.
-    case tooLong
+    /// The data ends before the line's LF: the bytes up to the end.
+    case incomplete(ArraySlice<UInt8>)
+  }
+
+  /// The parts of a start line, as offsets into the payload.
+  package enum StartLine {
+    /// "METHOD SP target SP version" (the version may be missing or cut).
+    case request(method: Range<Int>, target: Range<Int>, version: Range<Int>)
+    /// "HTTP/x.y SP code [SP reason]": the version, everything after it, and the code.
+    case response(version: Range<Int>, status: Range<Int>, code: Int)
   }
 
   /// The message, or `nil` if the start line is missing or malformed.
   package func message() -> HTTPMessage? {
-    guard case .line(let first, let next) = line(at: 0) else { return nil }
-    let startsAsResponse = first.starts(with: "HTTP/".utf8)
-    guard var message = startsAsResponse ? statusLine(first) : requestLine(first) else {
-      return nil
+    guard let (start, next) = startLine() else { return nil }
+    var message: HTTPMessage
+    switch start {
+    case .request(let method, let target, let version):
+      let methodText = text(method)
+      let uri = text(target)
+      let (path, host) = Self.splitTarget(uri, method: methodText)
+      message = HTTPMessage(
+        kind: .request,
+        method: methodText,
+        uri: uri,
+        path: path,
+        protocol: text(version),
+        host: host
+      )
+    case .response(let version, let status, let code):
+      message = HTTPMessage(kind: .response, protocol: text(version), status: text(status), statusCode: code)
     }
-    let (headers, complete) = headerBlock(at: next)
-    message.headers = headers
-    message.isComplete = complete
+    if let next {
+      let (headers, complete) = headerBlock(at: next)
+      message.headers = headers
+      message.isComplete = complete
+    } else {
+      message.isComplete = false
+    }
     finish(&message)
     return message
+  }
+
+  /// The start line's parts and where the header block starts (nil when the payload ends inside
+  /// the start line), or nil when the payload does not start with a request or status line. This
+  /// decides whether ``message()`` is nil; it reads the bytes in place and allocates nothing.
+  package func startLine() -> (StartLine, next: Int?)? {
+    var newline = 0
+    while newline < reader.count, reader.at(newline) != 10 { newline += 1 }
+    let next = newline < reader.count ? newline + 1 : nil
+    let end = next != nil && newline > 0 && reader.at(newline - 1) == 13 ? newline - 1 : newline
+    let parts = startsWithHTTP(end) ? statusLine(end) : requestLine(end)
+    return parts.map { ($0, next) }
+  }
+
+  /// Whether the first line (`0..<end`) starts with "HTTP/".
+  private func startsWithHTTP(_ end: Int) -> Bool {
+    end >= 5 && reader.at(0) == 0x48 && reader.at(1) == 0x54 && reader.at(2) == 0x54 && reader.at(3) == 0x50
+      && reader.at(4) == 0x2F
   }
 
   /// Fills in what depends on the headers: the Host fallback and the content length.
@@ -36,89 +81,97 @@ package struct HTTPParser {
     message.contentLength = contentLength(message)
   }
 
-  /// The line starting at `offset`.
+  /// The line starting at `offset`, however long.
   package func line(at offset: Int) -> Line {
-    let start = reader.start + offset
-    let limit = min(reader.end, start + HTTPMessage.maxLineLength + 1)
-    guard let newline = reader.bytes[start..<limit].firstIndex(of: 10) else {
-      return limit == reader.end ? .incomplete : .tooLong
-    }
-    var text = reader.bytes[start..<newline]
+    let rest = reader.bytes[(reader.start + offset)..<reader.end]
+    guard let newline = rest.firstIndex(of: 10) else { return .incomplete(rest) }
+    var text = rest[..<newline]
     if text.last == 13 { text = text.dropLast() }
     return .line(text, next: newline + 1 - reader.start)
   }
 
+  /// The bytes at `range` as text.
+  package func text(_ range: Range<Int>) -> String {
+    Self.text(reader.bytes[(reader.start + range.lowerBound)..<(reader.start + range.upperBound)])
+  }
+
   // MARK: Start lines
 
-  /// "METHOD SP request-target SP HTTP/x.y", split like Go's `parseRequestLine`.
-  package func requestLine(_ line: ArraySlice<UInt8>) -> HTTPMessage? {
-    guard let firstSpace = line.firstIndex(of: 32) else { return nil }
-    let method = line[..<firstSpace]
-    let rest = line[(firstSpace + 1)...]
-    guard let secondSpace = rest.firstIndex(of: 32) else { return nil }
-    let target = rest[..<secondSpace]
-    let version = rest[(secondSpace + 1)...]
-    guard !method.isEmpty, method.allSatisfy(Self.isTokenByte), Self.isVersion(version),
-      !target.isEmpty, !target.contains(where: { $0 < 0x20 || $0 == 0x7F })
+  /// The request line `0..<end`: "METHOD SP request-target SP HTTP/x.y". The method is a token up
+  /// to the first space; runs of spaces separate the parts (Go wants exactly one, servers such as
+  /// nginx take several); the target is every byte up to the next space, control bytes included
+  /// (Go refuses those; they are kept as sent, and output escapes them); the version is the rest,
+  /// as sent, and may be missing (HTTP/0.9, or a line cut by the segment end). `nil` without a
+  /// method or a target.
+  package func requestLine(_ end: Int) -> StartLine? {
+    var index = 0
+    while index < end, reader.at(index) != 32 {
+      guard Self.isTokenByte(reader.at(index)) else { return nil }
+      index += 1
+    }
+    guard index > 0, index < end else { return nil }
+    let method = 0..<index
+    while index < end, reader.at(index) == 32 { index += 1 }
+    let targetStart = index
+    while index < end, reader.at(index) != 32 { index += 1 }
+    guard index > targetStart else { return nil }
+    let target = targetStart..<index
+    while index < end, reader.at(index) == 32 { index += 1 }
+    var versionEnd = end
+    while versionEnd > index, reader.at(versionEnd - 1) == 32 { versionEnd -= 1 }
+    return .request(method: method, target: target, version: index..<versionEnd)
+  }
+
+  /// The status line `0..<end`: "HTTP/x.y SP 3-digit-code [SP reason]", split like Go's
+  /// `ReadResponse` (the status is everything after the version and its spaces).
+  package func statusLine(_ end: Int) -> StartLine? {
+    var space = 0
+    while space < end, reader.at(space) != 32 { space += 1 }
+    guard space < end, isVersion(0..<space) else { return nil }
+    var status = space + 1
+    while status < end, reader.at(status) == 32 { status += 1 }
+    guard status + 3 <= end, Self.isDigit(reader.at(status)), Self.isDigit(reader.at(status + 1)),
+      Self.isDigit(reader.at(status + 2)), status + 3 == end || reader.at(status + 3) == 32
     else { return nil }
-    let methodText = Self.text(method)
-    guard let (path, host) = Self.splitTarget(Self.text(target), method: methodText) else {
-      return nil
-    }
-    return HTTPMessage(
-      kind: .request,
-      method: methodText,
-      uri: Self.text(target),
-      path: path,
-      protocol: Self.text(version),
-      host: host
-    )
+    let code =
+      (Int(reader.at(status)) - 48) * 100 + (Int(reader.at(status + 1)) - 48) * 10
+      + Int(reader.at(status + 2)) - 48
+    return .response(version: 0..<space, status: status..<end, code: code)
   }
 
-  /// "HTTP/x.y SP 3-digit-code [SP reason]", split like Go's `ReadResponse`.
-  package func statusLine(_ line: ArraySlice<UInt8>) -> HTTPMessage? {
-    guard let space = line.firstIndex(of: 32) else { return nil }
-    let version = line[..<space]
-    let status = line[(space + 1)...].drop { $0 == 32 }
-    let code = status.prefix { $0 != 32 }
-    guard Self.isVersion(version), code.count == 3, code.allSatisfy(Self.isDigit) else {
-      return nil
-    }
-    let statusCode = code.reduce(0) { $0 * 10 + Int($1 - 48) }
-    return HTTPMessage(
-      kind: .response,
-      protocol: Self.text(version),
-      status: Self.text(status),
-      statusCode: statusCode
-    )
-  }
-
-  /// Go's `ParseHTTPVersion`: "HTTP/" then one digit, ".", one digit.
-  package static func isVersion(_ bytes: ArraySlice<UInt8>) -> Bool {
-    guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8) else { return false }
-    let tail = Array(bytes.suffix(3))
-    return isDigit(tail[0]) && tail[1] == UInt8(ascii: ".") && isDigit(tail[2])
+  /// Go's `ParseHTTPVersion` of the bytes at `range`: "HTTP/" then one digit, ".", one digit.
+  package func isVersion(_ range: Range<Int>) -> Bool {
+    let at = range.lowerBound
+    return range.count == 8 && reader.at(at) == 0x48 && reader.at(at + 1) == 0x54 && reader.at(at + 2) == 0x54
+      && reader.at(at + 3) == 0x50 && reader.at(at + 4) == 0x2F && Self.isDigit(reader.at(at + 5))
+      && reader.at(at + 6) == UInt8(ascii: ".") && Self.isDigit(reader.at(at + 7))
   }
 
   // MARK: Header block
 
-  /// The header fields from `offset` to the empty line, and whether that line was reached.
+  /// The header fields from `offset` to the empty line, and whether that line was reached. Every
+  /// line up to the end of the payload is read (a Host after many or long headers is found); a
+  /// malformed line (no colon, a name that is no token, a continuation with nothing to continue)
+  /// is skipped, where Go would fail the whole message.
   package func headerBlock(at offset: Int) -> ([HTTPHeader], Bool) {
     var headers: [HTTPHeader] = []
     var index: [String: Int] = [:]
     var last: (header: Int, value: Int)? = nil
     var offset = offset
-    for _ in 0..<HTTPMessage.maxHeaders {
+    while true {
       guard case .line(let line, let next) = line(at: offset) else { return (headers, false) }
       offset = next
       if line.isEmpty { return (headers, true) }
       if line.first == 32 || line.first == 9 {
-        guard let (header, value) = last else { return (headers, false) }
+        guard let (header, value) = last else { continue }
         let more = Self.trimmed(line)
         if !more.isEmpty { headers[header].values[value] += " " + Self.text(more) }
         continue
       }
-      guard let (name, value) = Self.field(line) else { return (headers, false) }
+      guard let (name, value) = Self.field(line) else {
+        last = nil
+        continue
+      }
       if let existing = index[name] {
         headers[existing].values.append(value)
         last = (existing, headers[existing].values.count - 1)
@@ -128,8 +181,6 @@ package struct HTTPParser {
         last = (headers.count - 1, 0)
       }
     }
-    if case .line(let line, _) = line(at: offset), line.isEmpty { return (headers, true) }
-    return (headers, false)
   }
 
   /// "Name: value" → the canonical name and the trimmed value; `nil` without a colon or with a
