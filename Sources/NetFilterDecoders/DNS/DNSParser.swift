@@ -174,6 +174,7 @@ package struct DNSParser {
   /// ``walkName(at:limit:_:)``.
   package func name(at offset: Int, limit: Int) throws(DNSDecodeError) -> (String, Int) {
     var text: [UInt8] = []
+    text.reserveCapacity(64)  // most names: one allocation, not one per doubling
     let next = try walkName(at: offset, limit: limit) { start, length in
       if !text.isEmpty { text.append(UInt8(ascii: ".")) }
       text.append(contentsOf: reader.bytes[(reader.start + start)..<(reader.start + start + length)])
