@@ -153,6 +153,24 @@ func temporaryFile(_ text: String) throws -> String {
     #expect(strict.status == 1)
   }
 
+  /// A reader that closes the pipe early: the run stops with a message and exit status 1, not
+  /// silently (SIGPIPE) and never 0.
+  @Test func aClosedPipeEndsTheRunWithAMessage() throws {
+    let input = try temporaryFile(String(repeating: "{\"net.dport\":53}\n", count: 200_000))
+    defer { try? FileManager.default.removeItem(atPath: input) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    let script = #"set -o pipefail; "$0" run --input "$1" --output json 'net.dport = 53' | head -c 1 > /dev/null"#
+    process.arguments = ["-c", script, builtExecutable().path, input]
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
+    #expect(stderr.contains("cannot write to standard output: Broken pipe"), "\(stderr)")
+  }
+
   @Test func wronglyTypedJSONValuesAreReportedNotHidden() throws {
     let lines = [
       #"{"evt.name":"Send","net.dport":"abc"}"#, #"{"evt.name":"Send","net.dport":65536}"#,
