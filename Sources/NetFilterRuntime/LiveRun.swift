@@ -57,15 +57,14 @@ struct LiveRun {
   ) throws(RuntimeError) {
     let deadline = options.duration.map { Date().addingTimeInterval($0) }
     var failure: OutputError?
+    func handle(_ record: LiveRecord) {
+      guard failure == nil, pipeline.wantsMore(counters) else { return }
+      do throws(OutputError) { try dispatcher.handle(record, pipeline, sink, &counters) } catch { failure = error }
+    }
     while pipeline.wantsMore(counters), !stop.isStopped, failure == nil {
       if let deadline, Date() >= deadline { break }
       let wait = deadline.map { Int32(max(1, min(100, $0.timeIntervalSinceNow * 1000))) } ?? 100
-      do {
-        _ = try capture.poll(timeoutMilliseconds: wait) { record in
-          guard failure == nil, pipeline.wantsMore(counters) else { return }
-          do throws(OutputError) { try dispatcher.handle(record, pipeline, sink, &counters) } catch { failure = error }
-        }
-      } catch {
+      do { _ = try capture.poll(timeoutMilliseconds: wait, handle) } catch {
         throw RuntimeError(.failure, "Live capture failed: \(error.description)")
       }
       do { try sink.flush() } catch { failure = error }
@@ -75,6 +74,12 @@ struct LiveRun {
         published.kernel = kernelCounters(capture)
         pipeline.publish(published, engine, names: dispatcher.naming?.counters)
       }
+    }
+    // A stop (Ctrl-C, SIGTERM, the deadline) still reads what the kernel already passed: the
+    // records in the ring buffer are events of the capture, and dropping them would lose them.
+    if failure == nil {
+      capture.drain(handle)
+      do { try sink.flush() } catch { failure = error }
     }
     if let failure { throw RuntimeError(.failure, failure.message) }
   }
