@@ -263,9 +263,6 @@ struct PcapngTests {
   }
 }
 
-private func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }
-private func le32(_ value: UInt32) -> [UInt8] { le16(UInt16(value & 0xFFFF)) + le16(UInt16(value >> 16)) }
-
 /// A capture dumpcap records on `any` and `lo` in a network namespace of its own, while UDP
 /// datagrams go to ports 53 and 5353 on 127.0.0.1 (each seen on both interfaces).
 enum DumpcapRecording {
