@@ -49,6 +49,29 @@ public struct FieldAccessor<E>: Sendable {
   public typealias Part<Outer> = @Sendable (Outer, (E) -> FieldValue) -> FieldValue
 }
 
+/// One field of events of type `E`, resolved once for the type: its accessor, or the event's own
+/// lookup for a field without one (JSON lines). Code that reads a field of many events (output
+/// columns, alerts, the kernel model, sequence keys) keeps a reader instead of calling
+/// ``Event/lookup(_:)``, which finds the accessor again on every call.
+public struct FieldReader<E: Event>: Sendable {
+  /// The field read.
+  public let binding: FieldBinding
+  private let accessor: FieldAccessor<E>?
+
+  /// A reader of `binding`.
+  public init(_ binding: FieldBinding) {
+    self.binding = binding
+    accessor = E.accessor(for: binding)
+  }
+
+  /// The field's value in `event`.
+  @inline(__always)
+  public func read(_ event: E) -> FieldValue {
+    if let accessor { return accessor.read(event) }
+    return event.lookup(binding)
+  }
+}
+
 /// The fields one family of events answers (the process, packet headers, a socket, …): a table
 /// of field name → accessor, plus an optional resolver for fields that are not a fixed name
 /// (arguments, deep paths). Providers compose: `process.lifted { $1($0.process) } + packet.lifted { $1($0.packet) }`

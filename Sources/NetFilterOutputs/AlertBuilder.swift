@@ -45,29 +45,21 @@ public struct AlertBuilder: Sendable {
     /// The fields shown: the standard ones, then those the filter reads.
     public let bindings: [FieldBinding]
     let names: [String]
-    let accessors: [FieldAccessor<E>?]
-    let time: FieldAccessor<E>?
-    let timeBinding: FieldBinding?
+    let readers: [FieldReader<E>]
+    let time: FieldReader<E>?
 
     init(bindings: [FieldBinding], time: FieldBinding?) {
       self.bindings = bindings
       names = bindings.map(\.description)
-      accessors = bindings.map { E.accessor(for: $0) }
-      timeBinding = time
-      self.time = time.flatMap { E.accessor(for: $0) }
+      readers = bindings.map(FieldReader.init)
+      self.time = time.map(FieldReader.init)
     }
 
     /// The value of field `index` of `event`.
-    func value(_ index: Int, of event: E) -> FieldValue {
-      if let accessor = accessors[index] { return accessor.read(event) }
-      return event.lookup(bindings[index])
-    }
+    func value(_ index: Int, of event: E) -> FieldValue { readers[index].read(event) }
 
     /// The event's time, if it has one.
-    func time(of event: E) -> FieldValue {
-      if let time { return time.read(event) }
-      return timeBinding.map { event.lookup($0) } ?? .missing
-    }
+    func time(of event: E) -> FieldValue { time?.read(event) ?? .missing }
   }
 
   /// The fields shown for events of type `E`: the standard ones, then those the filter reads.

@@ -16,8 +16,9 @@ public struct KernelSplit: Sendable, Equatable {
   /// The split of `filter` over `sample`, given the indices it matched.
   public static func of(_ filter: Filter, over sample: Sample, matched: [Int]) -> KernelSplit {
     let plan = filter.kernelPlan
-    let model = KernelModel(plan)
-    let passed = sample.events.count(where: { model.passes($0) })
+    // A model per event: the sample holds events of several types.
+    func passes<E: OutputEvent>(_ event: E) -> Bool { KernelModel<E>(plan).passes(event) }
+    let passed = sample.events.count(where: { passes($0) })
     return KernelSplit(
       total: sample.events.count,
       passed: passed,

@@ -19,7 +19,7 @@ struct JSONLinesInput {
     reader.stop = stop
     let program: Matcher<JSONEvent> = try pipeline.matcher(engine)
     let name = path == "-" ? "<stdin>" : path
-    var model = pipeline.modelsKernel ? KernelModel(pipeline.kernelPlan) : nil
+    var model = pipeline.modelsKernel ? KernelModel<JSONEvent>(pipeline.kernelPlan) : nil
     defer { counters.kernel = model?.counters }
     // A damaged line is counted and reported (or with --strict ends the run), never skipped silently.
     func malformed(_ column: Int, _ problem: String) throws(RuntimeError) {

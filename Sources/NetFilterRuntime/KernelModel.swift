@@ -10,42 +10,39 @@ import NetFilterSyntax
 /// The model reads the event's own fields (what the kernel program reads), and takes a field it
 /// cannot give the kernel's value exactly for as unknown, so that it passes a superset of what the
 /// program would: never fewer events than the filter matches.
-public struct KernelModel: Sendable {
+public struct KernelModel<E: Event>: Sendable {
   private let plan: KernelPlan
+  /// The fields the kernel program reads, resolved once for `E`.
+  private let readers = KernelFields.bindings.map(FieldReader<E>.init)
   /// Events seen and passed so far.
   public private(set) var counters = KernelCounters(seen: 0, passed: 0, modelled: true)
 
-  /// A model of `plan`.
+  /// A model of `plan` over events of type `E`.
   public init(_ plan: KernelPlan) { self.plan = plan }
 
   /// Counts `event`; whether the plan passes it.
   @discardableResult
-  public mutating func observe<E: Event>(_ event: E) -> Bool {
+  public mutating func observe(_ event: E) -> Bool {
     counters.seen += 1
-    guard plan.evaluate(Self.view(of: event)) != 0 else { return false }
+    guard passes(event) else { return false }
     counters.passed += 1
     return true
   }
 
   /// Whether the plan passes `event`, without counting it.
-  public func passes<E: Event>(_ event: E) -> Bool { plan.evaluate(Self.view(of: event)) != 0 }
-
-  private static let fields: [FieldBinding] = [
-    "net.sport", "net.dport", "net.sip", "net.dip", "net.l4.proto", "net.direction", "evt.name", "ps.pid", "ps.tid",
-    "ps.name", "ps.cgroup.id",
-  ].map { name in FieldBinding(Schema.network.field(named: name)!) }
-
-  private static let protocolNumbers: [String: UInt8] = ["TCP": 6, "UDP": 17, "ICMP": 1, "ICMPv6": 58]
+  public func passes(_ event: E) -> Bool { plan.evaluate(view(of: event)) != 0 }
 
   /// The kernel's view of `event`.
-  static func view<E: Event>(of event: E) -> KernelView {
-    func read(_ index: Int) -> FieldValue { event.lookup(fields[index]) }
+  func view(of event: E) -> KernelView {
+    func read(_ index: Int) -> FieldValue { readers[index].read(event) }
     var view = KernelView()
     view.sourcePort = integer(read(0))
     view.destinationPort = integer(read(1))
     view.sourceAddress = address(read(2))
     view.destinationAddress = address(read(3))
-    if case .string(let proto) = read(4) { view.l4Protocol = protocolNumbers[proto].map { .value($0) } ?? .unknown }
+    if case .string(let proto) = read(4) {
+      view.l4Protocol = KernelFields.protocolNumbers[proto].map { .value($0) } ?? .unknown
+    }
     if case .string(let direction) = read(5) {
       view.direction = direction == "ingress" ? .value(1) : direction == "egress" ? .value(2) : .unknown
     }
@@ -61,7 +58,7 @@ public struct KernelModel: Sendable {
     return view
   }
 
-  private static func integer<T: FixedWidthInteger>(_ value: FieldValue) -> KernelValue<T> {
+  private func integer<T: FixedWidthInteger>(_ value: FieldValue) -> KernelValue<T> {
     switch value {
     case .uint(let v): T(exactly: v).map { .value($0) } ?? .unknown
     case .int(let v): T(exactly: v).map { .value($0) } ?? .unknown
@@ -70,11 +67,21 @@ public struct KernelModel: Sendable {
     }
   }
 
-  private static func address(_ value: FieldValue) -> KernelValue<IPAddress> {
+  private func address(_ value: FieldValue) -> KernelValue<IPAddress> {
     switch value {
     case .ip(let ip): .value(ip)
     case .missing: .missing
     default: .unknown
     }
   }
+}
+
+/// What the kernel program reads of an event, in the order ``KernelModel`` reads it.
+private enum KernelFields {
+  static let bindings: [FieldBinding] = [
+    "net.sport", "net.dport", "net.sip", "net.dip", "net.l4.proto", "net.direction", "evt.name", "ps.pid", "ps.tid",
+    "ps.name", "ps.cgroup.id",
+  ].map { name in FieldBinding(Schema.network.field(named: name)!) }
+
+  static let protocolNumbers: [String: UInt8] = ["TCP": 6, "UDP": 17, "ICMP": 1, "ICMPv6": 58]
 }

@@ -63,7 +63,7 @@ struct PcapReplay {
       naming?.stop()
     }
     let selection = pipeline.selection
-    var model = pipeline.modelsKernel ? KernelModel(pipeline.kernelPlan) : nil
+    var model = pipeline.modelsKernel ? KernelModel<PacketEvent>(pipeline.kernelPlan) : nil
     defer { counters.kernel = model?.counters }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(65_536)

@@ -108,24 +108,11 @@ public final class TableSink: EventSink {
 /// type (looking one up per event cost more than writing the row), or the event's own lookup for a
 /// field without one.
 private final class ColumnReaders<E: Event> {
-  /// One field of one event type.
-  struct Reader {
-    let binding: FieldBinding
-    let accessor: FieldAccessor<E>?
-
-    init(_ binding: FieldBinding) {
-      self.binding = binding
-      accessor = E.accessor(for: binding)
-    }
-
-    func read(_ event: E) -> FieldValue { accessor?.read(event) ?? event.lookup(binding) }
-  }
-
-  let fields: [[Reader]]
-  let names: [Reader?]
+  let fields: [[FieldReader<E>]]
+  let names: [FieldReader<E>?]
 
   init(fields: [[FieldBinding]], names: [FieldBinding?]) {
-    self.fields = fields.map { $0.map(Reader.init) }
-    self.names = names.map { $0.map(Reader.init) }
+    self.fields = fields.map { $0.map(FieldReader.init) }
+    self.names = names.map { $0.map(FieldReader.init) }
   }
 }

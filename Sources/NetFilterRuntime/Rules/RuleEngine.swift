@@ -50,10 +50,9 @@ final class RuleEngine {
     return (all, first)
   }
 
-  /// The time of `event` in nanoseconds (0 when it has none).
-  func time<E: Event>(of event: E) -> UInt64 {
-    guard let time else { return 0 }
-    switch event.lookup(time) {
+  /// An event's time in nanoseconds, from the value of its ``time`` field (0 when it has none).
+  static func nanoseconds(_ value: FieldValue) -> UInt64 {
+    switch value {
     case .int(let value): return UInt64(clamping: value)
     case .uint(let value): return value
     default: return 0

@@ -14,14 +14,14 @@ extension RuleMatcher {
       let index = first[rule] + step
       if step > 0, state.instances.isEmpty { continue }
       if fills[index].isEmpty, !programs.matches(index, event) { continue }
-      let now = time ?? engine.time(of: event)
+      let now = time ?? self.time(of: event)
       time = now
       engine.sweep(at: now)
       if plan.usesAliasInstances {
         matched = try advanceAliased(rule, step, event, now, &shown, sink) || matched
         continue
       }
-      guard let key = key(event, plan.by[step]), !touched.contains(key) else { continue }
+      guard let key = key(event, joins[index]), !touched.contains(key) else { continue }
       if step == 0 {
         guard state.instance(key, at: now, &engine.counters) == nil else { continue }
         let ready = shown ?? prepare(event)
@@ -30,7 +30,7 @@ extension RuleMatcher {
           key,
           time: now,
           event: line(ready),
-          captured: capture(ready, plan.captures[0]),
+          captured: capture(ready, captures[index]),
           limits: engine.limits,
           &engine.counters
         )
@@ -69,7 +69,7 @@ extension RuleMatcher {
         [],
         time: now,
         event: line(ready),
-        captured: capture(ready, state.plan.captures[0]),
+        captured: capture(ready, captures[index]),
         limits: engine.limits,
         &engine.counters
       )
@@ -103,7 +103,7 @@ extension RuleMatcher {
     shown = ready
     var instance = instance
     instance.events.append(line(ready))
-    instance.captured.append(capture(ready, state.plan.captures[step]))
+    instance.captured.append(capture(ready, captures[first[rule] + step]))
     instance.next += 1
     instance.last = now
     guard instance.next == state.plan.by.count else {
@@ -128,11 +128,11 @@ extension RuleMatcher {
   }
 
   /// The join key of `event`: its `by` fields, strings lowercased; `nil` when one is missing.
-  private func key(_ event: E, _ fields: [FieldBinding]) -> [FieldValue]? {
+  private func key(_ event: E, _ fields: [FieldReader<E>]) -> [FieldValue]? {
     var key: [FieldValue] = []
     key.reserveCapacity(fields.count)
     for field in fields {
-      switch event.lookup(field) {
+      switch field.read(event) {
       case .missing: return nil
       case .string(let text): key.append(.string(text.lowercased()))
       case .strings(let texts): key.append(.strings(texts.map { $0.lowercased() }))
@@ -148,7 +148,7 @@ extension RuleMatcher {
     }
   }
 
-  private func capture(_ event: E, _ fields: [FieldBinding]) -> [FieldValue] { fields.map { event.lookup($0) } }
+  private func capture(_ event: E, _ fields: [FieldReader<E>]) -> [FieldValue] { fields.map { $0.read(event) } }
 
   private func line(_ event: E) -> [UInt8] { event.jsonLine(hostName: engine.hostName, schema: engine.schema) }
 }

@@ -13,6 +13,11 @@ struct RuleMatcher<E: OutputEvent> {
   let fills: [[(slot: Int, step: Int, capture: Int)]]
   /// Makes an event ready to be shown (a live event gets its process from /proc).
   var prepare: (E) -> E = { $0 }
+  /// The fields read of matching events, resolved once for `E`: the time, and for each step of a
+  /// sequence (by expression) its join fields and the fields it keeps for `$alias` and templates.
+  let timeReader: FieldReader<E>?
+  let joins: [[FieldReader<E>]]
+  let captures: [[FieldReader<E>]]
 
   init(engine: RuleEngine) {
     self.engine = engine
@@ -21,11 +26,15 @@ struct RuleMatcher<E: OutputEvent> {
     self.programs = set
     self.first = first
     var fills = Array(repeating: [(slot: Int, step: Int, capture: Int)](), count: all.count)
+    var joins = Array(repeating: [FieldReader<E>](), count: all.count)
+    var captures = joins
     for (rule, plan) in engine.plans.enumerated() {
       guard let plan, let steps = engine.rules[rule].sequence?.steps else { continue }
       let aliases = steps.map(\.alias)
       for step in steps.indices {
         let index = first[rule] + step
+        joins[index] = plan.by[step].map(FieldReader.init)
+        captures[index] = plan.captures[step].map(FieldReader.init)
         fills[index] = set.boundSlots(of: index).compactMap { slot in
           let (alias, field) = set.bound.slots[slot]
           guard let source = aliases.firstIndex(of: alias), let capture = plan.captures[source].firstIndex(of: field)
@@ -35,7 +44,13 @@ struct RuleMatcher<E: OutputEvent> {
       }
     }
     self.fills = fills
+    self.joins = joins
+    self.captures = captures
+    timeReader = engine.time.map(FieldReader.init)
   }
+
+  /// The time of `event` in nanoseconds (0 when it has none).
+  func time(of event: E) -> UInt64 { timeReader.map { RuleEngine.nanoseconds($0.read(event)) } ?? 0 }
 
   /// What the rules' fields cost the source.
   var needs: FieldNeeds { programs.needs }
@@ -79,6 +94,6 @@ struct RuleMatcher<E: OutputEvent> {
 
   private func single(_ rule: Int, _ event: E) -> Finding {
     let line = event.jsonLine(hostName: engine.hostName, schema: engine.schema)
-    return engine.finding(rule, time: engine.time(of: event), events: [line]) { _, field in event.lookup(field) }
+    return engine.finding(rule, time: time(of: event), events: [line]) { _, field in event.lookup(field) }
   }
 }
