@@ -25,8 +25,10 @@ public final class ReverseResolver: @unchecked Sendable {
   private var inFlight = 0
   private var stopping = false
   private var peakInFlight = 0
-  /// The local ports of the channel's sockets: what the resolver's own traffic looks like.
-  private var ports: Set<UInt16> = []
+  /// The channel's sockets as (local port, server port) pairs, `local << 16 | server`: what the
+  /// resolver's own traffic looks like. A port alone is not enough: another program's connection
+  /// may have the same ephemeral port as one of these sockets (UDP and TCP ports are separate).
+  private var ports: Set<UInt32> = []
   private let hasPorts = Atomic<Bool>(false)
   private let waiting = Atomic<Int>(0)
   private let channel: ares_channel
@@ -99,11 +101,11 @@ public final class ReverseResolver: @unchecked Sendable {
     }
   }
 
-  /// Whether `port` is the local port of one of the resolver's sockets (one atomic load when it
-  /// has none open).
-  public func owns(port: UInt16) -> Bool {
+  /// Whether a socket with local port `local` talking to remote port `remote` is one of the
+  /// resolver's (one atomic load when it has none open).
+  public func owns(local: UInt16, remote: UInt16) -> Bool {
     guard hasPorts.load(ordering: .acquiring) else { return false }
-    return lock.withLock { ports.contains(port) }
+    return lock.withLock { ports.contains(UInt32(local) << 16 | UInt32(remote)) }
   }
 
   /// The most lookups that were ever pending at once.
@@ -181,7 +183,10 @@ public final class ReverseResolver: @unchecked Sendable {
         aconnect: { socket, address, length, data in
           let result = connect(socket, address, length)
           let saved = errno
-          if let data { Unmanaged<ReverseResolver>.fromOpaque(data).takeUnretainedValue().noteLocalPorts([socket]) }
+          if let data, let address {
+            let server = ReverseResolver.port(of: address)
+            Unmanaged<ReverseResolver>.fromOpaque(data).takeUnretainedValue().noteLocalPort(socket, server: server)
+          }
           errno = saved
           return result
         },
@@ -194,28 +199,29 @@ public final class ReverseResolver: @unchecked Sendable {
     return functions
   }()
 
-  /// Remembers the local ports of `sockets` (kept, so that a late reply to a closed socket is
-  /// still known as the resolver's).
-  private func noteLocalPorts(_ sockets: [ares_socket_t]) {
-    var found: [UInt16] = []
-    for socket in sockets {
-      var address = sockaddr_storage()
-      var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-      let named = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-      }
-      guard named == 0 else { continue }
-      let port = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
-      }
-      if port != 0 { found.append(port) }
+  /// Remembers `socket`'s local port with the server port it is connected to (kept after the
+  /// socket closes, so that a late reply is still known as the resolver's).
+  private func noteLocalPort(_ socket: ares_socket_t, server: UInt16) {
+    var address = sockaddr_storage()
+    var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let named = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
     }
-    guard !found.isEmpty else { return }
+    guard named == 0 else { return }
+    let local = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1, ReverseResolver.port)
+    }
+    guard local != 0 else { return }
     lock.withLock {
       if ports.count > 4096 { ports.removeAll() }
-      ports.formUnion(found)
+      ports.insert(UInt32(local) << 16 | UInt32(server))
       hasPorts.store(true, ordering: .releasing)
     }
+  }
+
+  /// The port of an IPv4 or IPv6 socket address (at the same offset in both).
+  private static func port(of address: UnsafePointer<sockaddr>) -> UInt16 {
+    address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
   }
 
   private func send(_ address: IPAddress) {

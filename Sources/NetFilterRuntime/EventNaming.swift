@@ -47,14 +47,16 @@ final class EventNaming {
     guard proto == 6 || proto == 17, bytes.count >= header + 4 else { return false }
     let source = UInt16(bytes[header]) << 8 | UInt16(bytes[header + 1])
     let destination = UInt16(bytes[header + 2]) << 8 | UInt16(bytes[header + 3])
-    return lookups.owns(port: source) || lookups.owns(port: destination)
+    return lookups.owns(local: source, remote: destination) || lookups.owns(local: destination, remote: source)
   }
 
   /// Whether a socket event is netfilter's own reverse-lookup traffic, at either end.
   func isOwnTraffic(_ event: LiveSocketEvent) -> Bool {
     guard let lookups else { return false }
     if event.owner?.pid == ReverseLookups.ownPID { return true }
-    return lookups.owns(port: event.localPort) || (event.remoteAddress != nil && lookups.owns(port: event.remotePort))
+    // Either end: the resolver's socket, or the server's socket talking to it.
+    return lookups.owns(local: event.localPort, remote: event.remotePort)
+      || lookups.owns(local: event.remotePort, remote: event.localPort)
   }
 
   /// What the cache counted.

@@ -33,7 +33,7 @@ final class ReverseLookups {
   func stop() { resolver.stop() }
 
   /// Whether `port` is a local port of the resolver's sockets.
-  func owns(port: UInt16) -> Bool { resolver.owns(port: port) }
+  func owns(local: UInt16, remote: UInt16) -> Bool { resolver.owns(local: local, remote: remote) }
 
   var hasAnswers: Bool { resolver.hasAnswers }
 
